@@ -1,0 +1,20 @@
+using Bbs.Server.Health;
+using Bbs.Server.Http;
+using Bbs.Server.Ping;
+
+namespace Bbs.Server;
+
+/// <summary>
+/// The route table, one line per area, in the order of bbs-protocol.md §1. Every /v1 route decodes its
+/// body through <see cref="BbsRequest{T}"/> and answers through <see cref="BbsResult{T}"/>.
+/// </summary>
+public static class BbsRoutes
+{
+    public static void MapBbsRoutes(this WebApplication app)
+    {
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<BbsRequestFilter>();
+        v1.MapPingApi();
+
+        app.MapHealthApi();
+    }
+}

@@ -1,0 +1,35 @@
+using Bbs.Server.Hosting;
+using Bbs.Store;
+using Microsoft.Extensions.Options;
+
+namespace Bbs.Server.Health;
+
+/// <summary>
+/// Probes for orchestrators. <c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the store answers
+/// within <see cref="BbsServerOptions.HealthCheckTimeout"/>. Plain text, any method, outside BBS's /v1 API.
+/// </summary>
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => TypedResults.Text("ok\n")).WithName("Healthz").ExcludeFromDescription();
+        app.MapMethods("/readyz", [HttpMethods.Get, HttpMethods.Head], ReadyAsync).WithName("Readyz").ExcludeFromDescription();
+        return app;
+    }
+
+    public static async Task<IResult> ReadyAsync(IKeyValueStore store, IOptions<BbsServerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.HealthCheckTimeout);
+        try
+        {
+            var revision = await store.GetRevisionAsync(timeout.Token).ConfigureAwait(false);
+            return TypedResults.Text($"ready\nstore: {options.Value.Store.ToString().ToLowerInvariant()}\nrevision: {revision}\n");
+        }
+        catch (Exception ex) when (ex is StoreException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            loggers.CreateLogger(typeof(HealthApi)).LogWarning(ex, "readiness check failed: store unreachable");
+            return TypedResults.Text($"not ready: store unreachable: {ex.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+}

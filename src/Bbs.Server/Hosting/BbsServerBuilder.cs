@@ -1,0 +1,37 @@
+using Bbs.Server.Http;
+using Bbs.Server.OpenApi;
+using Microsoft.Extensions.Options;
+
+namespace Bbs.Server.Hosting;
+
+/// <summary>Composition of the server: what Program.cs calls, and nothing Program.cs has to know.</summary>
+public static class BbsServerBuilder
+{
+    public static WebApplicationBuilder AddBbsServer(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddBbsLogging();
+
+        var section = builder.Configuration.GetSection(BbsServerOptions.SectionName);
+        builder.Services.AddOptions<BbsServerOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<BbsServerOptions>, BbsServerOptionsValidator>();
+
+        var options = section.Get<BbsServerOptions>() ?? new BbsServerOptions();
+        builder.WebHost.UseUrls($"http://{options.ListenAddress}");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+
+        builder.Services.AddBbsStore(options);
+        builder.Services.AddBbsOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseBbsServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<RequestLogging>();
+        app.UseStatusCodePages(RouterResponses.WriteAsync);
+        app.UseBbsOpenApi();
+        app.MapBbsRoutes();
+        return app;
+    }
+}

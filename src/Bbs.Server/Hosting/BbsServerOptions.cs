@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace Bbs.Server.Hosting;
+
+/// <summary>Which storage backs the server.</summary>
+public enum StoreKind
+{
+    /// <summary>The in-process store: etcd semantics, data in memory only. The default, for development.</summary>
+    Embedded,
+
+    /// <summary>A real etcd v3 cluster at <see cref="BbsServerOptions.EtcdEndpoints"/>.</summary>
+    Etcd,
+}
+
+/// <summary>
+/// Server configuration, bound from the <c>Bbs</c> section (also <c>BBS__*</c> environment variables and
+/// <c>--Bbs:key=value</c> arguments). Keys are named after BBS's own configuration keys where one exists.
+/// </summary>
+public sealed class BbsServerOptions
+{
+    public const string SectionName = "Bbs";
+
+    /// <summary>host:port the API listens on (BBS: listen_address).</summary>
+    [ConfigurationKeyName("listen_address")]
+    [Required]
+    public string ListenAddress { get; set; } = "127.0.0.1:8889";
+
+    [ConfigurationKeyName("store")]
+    public StoreKind Store { get; set; } = StoreKind.Embedded;
+
+    /// <summary>etcd client URLs, comma separated (BBS E16: -etcdCluster).</summary>
+    [ConfigurationKeyName("etcd_endpoints")]
+    public string EtcdEndpoints { get; set; } = "http://127.0.0.1:2379";
+
+    /// <summary>CA bundle used to verify etcd's certificate (BBS E16: -etcdCaFile).</summary>
+    [ConfigurationKeyName("etcd_ca_file")]
+    public string? EtcdCaFile { get; set; }
+
+    /// <summary>Client certificate presented to etcd, PEM (BBS E16: -etcdCertFile).</summary>
+    [ConfigurationKeyName("etcd_cert_file")]
+    public string? EtcdCertFile { get; set; }
+
+    /// <summary>Private key of <see cref="EtcdCertFile"/>, PEM (BBS E16: -etcdKeyFile).</summary>
+    [ConfigurationKeyName("etcd_key_file")]
+    public string? EtcdKeyFile { get; set; }
+
+    /// <summary>How long the readiness probe waits for the store before reporting it unreachable.</summary>
+    [ConfigurationKeyName("health_check_timeout")]
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long shutdown waits for in-flight requests (BBS: communication_timeout is 10s).</summary>
+    [ConfigurationKeyName("shutdown_timeout")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The etcd endpoints parsed into URIs.</summary>
+    public IReadOnlyList<Uri> EtcdEndpointUris() =>
+        [.. EtcdEndpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => new Uri(e))];
+}

@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Text;
+using System.IO.Pipelines;
+using Bbs.Models;
+using Google.Protobuf;
+using Microsoft.Net.Http.Headers;
+
+namespace Bbs.Server.Http;
+
+/// <summary>
+/// The one place where request and response bodies are encoded: protobuf (BBS's wire form, the default,
+/// whatever the Content-Type says, as BBS never checks it) or JSON when the request's Content-Type is
+/// <c>application/json</c> (our addition; proto3 JSON mapping with BBS's snake_case names).
+/// </summary>
+public static class BbsCodec
+{
+    public const string ProtobufContentType = "application/x-protobuf";
+    public const string JsonContentType = "application/json";
+
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    /// <summary>True when the request asked for the JSON form.</summary>
+    public static bool IsJson(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+        && (mediaType.MediaType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
+            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Reads and decodes the whole body. Returns the message, or BBS's error: UnknownError when the body
+    /// cannot be read, InvalidRequest ("the request received is invalid") when it does not decode.
+    /// </summary>
+    public static async ValueTask<(T? Message, Error? Error)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class, IMessage<T>, new()
+    {
+        var reader = request.BodyReader;
+        ReadResult read;
+        try
+        {
+            while (true)
+            {
+                read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (read.IsCompleted || read.IsCanceled)
+                {
+                    break;
+                }
+
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or BadHttpRequestException)
+        {
+            return (default, BbsErrors.Unknown);
+        }
+
+        try
+        {
+            var body = read.Buffer;
+            var message = IsJson(request) ? Parser.Parse<T>(Encoding.UTF8.GetString(body)) : Parsers<T>.Instance.ParseFrom(body);
+            return (message, null);
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException)
+        {
+            return (default, BbsErrors.BadRequest);
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+        }
+    }
+
+    /// <summary>Writes <paramref name="message"/> in the form the request used, with Content-Length.</summary>
+    public static Task WriteAsync(HttpContext context, IMessage message, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        if (IsJson(context.Request))
+        {
+            return WriteJsonAsync(response, Formatter.Format(message), cancellationToken);
+        }
+
+        response.ContentType = ProtobufContentType;
+        var size = message.CalculateSize();
+        response.ContentLength = size;
+        if (size == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        message.WriteTo(response.BodyWriter);
+        return response.BodyWriter.FlushAsync(cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// Writes a response that carries only <paramref name="error"/> in field 1 (every BBS response has its
+    /// error there), plus <c>keep_container=true</c> (field 2) for the evacuation routes that answer so.
+    /// </summary>
+    public static Task WriteErrorAsync(HttpContext context, Error error, bool keepContainer, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        if (IsJson(context.Request))
+        {
+            var json = keepContainer
+                ? $"{{\"error\":{Formatter.Format(error)},\"keep_container\":true}}"
+                : $"{{\"error\":{Formatter.Format(error)}}}";
+            return WriteJsonAsync(response, json, cancellationToken);
+        }
+
+        var errorSize = error.CalculateSize();
+        using var stream = new MemoryStream(errorSize + 16);
+        using (var coded = new CodedOutputStream(stream, leaveOpen: true))
+        {
+            coded.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            coded.WriteMessage(error);
+            if (keepContainer)
+            {
+                coded.WriteTag(2, WireFormat.WireType.Varint);
+                coded.WriteBool(true);
+            }
+        }
+
+        response.ContentType = ProtobufContentType;
+        response.ContentLength = stream.Length;
+        return response.Body.WriteAsync(stream.GetBuffer().AsMemory(0, (int)stream.Length), cancellationToken).AsTask();
+    }
+
+    private static Task WriteJsonAsync(HttpResponse response, string json, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        response.ContentType = JsonContentType;
+        response.ContentLength = bytes.Length;
+        return response.Body.WriteAsync(bytes, cancellationToken).AsTask();
+    }
+
+    private static class Parsers<T>
+        where T : class, IMessage<T>, new()
+    {
+        public static readonly MessageParser<T> Instance = new(() => new T());
+    }
+}

@@ -1,0 +1,51 @@
+using System.Reflection;
+using Bbs.Models;
+using Bbs.Models.Validation;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace Bbs.Server.Http;
+
+/// <summary>A decoded request body, or the BBS error that decoding or validation produced.</summary>
+public interface IBbsRequest
+{
+    Error? Error { get; }
+}
+
+/// <summary>
+/// The body binder every route uses: decodes <typeparamref name="T"/> from protobuf or JSON and runs its
+/// BBS validation. Handlers never see a failed request: <see cref="BbsRequestFilter"/> answers it in-band.
+/// </summary>
+public sealed class BbsRequest<T> : IBbsRequest, IEndpointParameterMetadataProvider
+    where T : class, IMessage<T>, new()
+{
+    private readonly T? message;
+
+    private BbsRequest(T? message, Error? error)
+    {
+        this.message = message;
+        Error = error;
+    }
+
+    public Error? Error { get; }
+
+    /// <summary>The decoded, validated message. Only read it when <see cref="Error"/> is null.</summary>
+    public T Message => message ?? throw new InvalidOperationException("the request failed to decode: " + Error);
+
+    public static async ValueTask<BbsRequest<T>> BindAsync(HttpContext context)
+    {
+        var (message, error) = await BbsCodec.ReadAsync<T>(context.Request, context.RequestAborted).ConfigureAwait(false);
+        if (error is null && message is IValidatable validatable && validatable.Validate() is { } invalid)
+        {
+            error = BbsErrors.InvalidRequest(invalid);
+        }
+
+        return new BbsRequest<T>(message, error);
+    }
+
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new AcceptsMetadata([BbsCodec.ProtobufContentType, BbsCodec.JsonContentType], typeof(T)));
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Bbs.Server.Tests.Support;
+
+/// <summary>
+/// Hosts the real server (Program.cs, the whole pipeline) on Kestrel on a free loopback port, so tests talk
+/// real HTTP to it. Settings are the server's configuration keys (<c>Bbs:store</c>, ...).
+/// </summary>
+public sealed class BbsServerFactory : WebApplicationFactory<Program>
+{
+    private readonly IReadOnlyDictionary<string, string?> settings;
+
+    public BbsServerFactory(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        this.settings = settings ?? new Dictionary<string, string?>();
+        UseKestrel(0);
+        StartServer();
+    }
+
+    /// <summary>A client for the server's real address; its requests carry no default Content-Type.</summary>
+    public HttpClient CreateHttpClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.UseSetting("Bbs:listen_address", "127.0.0.1:0");
+        builder.UseSetting("Bbs:log_level", "warn");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: the README's test command, and exactly what .ci/run runs.
+# Tests that need etcd start a private one from Debian's etcd-server package (or use ETCD_ENDPOINTS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${ETCD_ENDPOINTS:-}" ] && ! command -v etcd >/dev/null 2>&1; then
+  echo "etcd not found: installing Debian's etcd-server" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
+fi
+# Debian's package may start a system etcd on 2379; tests use private ports, so it does no harm.
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+dotnet build Bbs.sln -c Release -warnaserror 2>&1 | tail -n 3
+set +e
+dotnet test Bbs.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line for the whole run, summed over the test assemblies.
+awk '/^(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
