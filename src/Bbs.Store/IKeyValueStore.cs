@@ -9,7 +9,11 @@ namespace Bbs.Store;
 /// Revisions are the store's global, monotonically increasing MVCC revision: every successful write
 /// transaction increments it by exactly one, whatever number of keys it touched.
 /// Failure modes: <see cref="StoreUnavailableException"/> when the store cannot be reached,
-/// <see cref="StoreCompactedException"/> when a watch asks for history that was compacted away,
+/// <see cref="StoreCompactedException"/> when a watch or a range asks for history that was compacted away,
+/// <see cref="StoreFutureRevisionException"/> when it names a revision the store has not reached,
+/// <see cref="StoreLeaseNotFoundException"/> when a transaction puts with a lease that does not exist,
+/// <see cref="ArgumentException"/> for requests etcd refuses as invalid (an empty key, a transaction that
+/// writes one key twice in a branch or has more operations than the server allows),
 /// <see cref="OperationCanceledException"/> when the caller's token is cancelled.
 /// </remarks>
 public interface IKeyValueStore : IAsyncDisposable
@@ -20,13 +24,20 @@ public interface IKeyValueStore : IAsyncDisposable
     /// <summary>
     /// Reads every key that starts with <paramref name="prefix"/>, in key order, all at one revision
     /// (<paramref name="revision"/>, or the current one when 0). Large ranges are read in pages pinned to
-    /// that revision, so the result is a consistent snapshot.
+    /// that revision, so the result is a consistent snapshot. Keys are ordered by their UTF-8 bytes, as etcd orders them.
+    /// A revision older than the compaction point throws <see cref="StoreCompactedException"/>; one newer than the
+    /// current revision throws <see cref="StoreFutureRevisionException"/>.
     /// </summary>
     Task<RangeResult> RangeAsync(string prefix, long revision, CancellationToken cancellationToken);
 
     /// <summary>
     /// Runs one atomic transaction: if every compare holds, the success ops run, otherwise the failure ops.
-    /// Writes in the branch that runs become visible together, at one new revision.
+    /// Writes in the branch that runs become visible together, at one new revision; a branch that writes nothing
+    /// (only reads, or deletes of absent keys) leaves the revision unchanged. Ops run in order, so a
+    /// <see cref="GetOp"/> sees the branch's earlier writes. A put with a lease that does not exist refuses the
+    /// whole transaction with <see cref="StoreLeaseNotFoundException"/>; a branch that puts one key twice, or puts
+    /// a key that one of its deletes also covers, is refused with <see cref="ArgumentException"/> (etcd's
+    /// "duplicate key given in txn request").
     /// </summary>
     Task<TxnResult> TxnAsync(TxnRequest request, CancellationToken cancellationToken);
 
@@ -39,7 +50,7 @@ public interface IKeyValueStore : IAsyncDisposable
     /// <summary>Renews a lease once. Returns the TTL it now has in seconds, or 0 when the lease is gone.</summary>
     Task<long> KeepAliveOnceAsync(long leaseId, CancellationToken cancellationToken);
 
-    /// <summary>Remaining TTL of a lease in seconds, or -1 when the lease does not exist.</summary>
+    /// <summary>Remaining TTL of a lease in whole seconds, rounded down as etcd does, or -1 when the lease does not exist.</summary>
     Task<long> TimeToLiveAsync(long leaseId, CancellationToken cancellationToken);
 
     /// <summary>
@@ -53,7 +64,11 @@ public interface IKeyValueStore : IAsyncDisposable
     /// </summary>
     IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long startRevision, CancellationToken cancellationToken);
 
-    /// <summary>Discards history before <paramref name="revision"/>. Watches from older revisions then fail.</summary>
+    /// <summary>
+    /// Discards history before <paramref name="revision"/>: watches and ranges from <paramref name="revision"/> on still
+    /// work, older ones then throw <see cref="StoreCompactedException"/>. Compacting at or below the current compaction
+    /// point throws <see cref="StoreCompactedException"/>; beyond the current revision, <see cref="StoreFutureRevisionException"/>.
+    /// </summary>
     Task CompactAsync(long revision, CancellationToken cancellationToken);
 
     /// <summary>The store's current revision; also a cheap reachability check.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using System.IO.Pipelines;
 using Bbs.Models;
 using Google.Protobuf;
@@ -70,13 +71,14 @@ public static class BbsCodec
     }
 
     /// <summary>Writes <paramref name="message"/> in the form the request used, with Content-Length.</summary>
-    public static Task WriteAsync(HttpContext context, IMessage message, CancellationToken cancellationToken)
+    public static async Task WriteAsync(HttpContext context, IMessage message, CancellationToken cancellationToken)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         if (IsJson(context.Request))
         {
-            return WriteJsonAsync(response, Formatter.Format(message), cancellationToken);
+            await WriteJsonAsync(response, Formatter.Format(message), cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         response.ContentType = ProtobufContentType;
@@ -84,11 +86,15 @@ public static class BbsCodec
         response.ContentLength = size;
         if (size == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
-        message.WriteTo(response.BodyWriter);
-        return response.BodyWriter.FlushAsync(cancellationToken).AsTask();
+        // Serialize straight into the response pipe's own memory: no intermediate array. (Passing the
+        // PipeWriter itself to WriteTo would Advance before GetSpan, which Kestrel refuses.)
+        var writer = response.BodyWriter;
+        message.WriteTo(writer.GetSpan(size)[..size]);
+        writer.Advance(size);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -127,10 +133,17 @@ public static class BbsCodec
 
     private static Task WriteJsonAsync(HttpResponse response, string json, CancellationToken cancellationToken)
     {
-        var bytes = Encoding.UTF8.GetBytes(json);
+        // Google.Protobuf pretty-prints ("{ \"a\": 1 }"); answer compact JSON, as other JSON APIs do.
+        var buffer = new ArrayBufferWriter<byte>(json.Length);
+        using (var document = JsonDocument.Parse(json))
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            document.WriteTo(writer);
+        }
+
         response.ContentType = JsonContentType;
-        response.ContentLength = bytes.Length;
-        return response.Body.WriteAsync(bytes, cancellationToken).AsTask();
+        response.ContentLength = buffer.WrittenCount;
+        return response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).AsTask();
     }
 
     private static class Parsers<T>

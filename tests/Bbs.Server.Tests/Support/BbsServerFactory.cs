@@ -1,4 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Bbs.Server.Tests.Support;
@@ -14,12 +18,17 @@ public sealed class BbsServerFactory : WebApplicationFactory<Program>
     public BbsServerFactory(IReadOnlyDictionary<string, string?>? settings = null)
     {
         this.settings = settings ?? new Dictionary<string, string?>();
-        UseKestrel(0);
+        UseKestrel();
         StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+        BaseAddress = new Uri(addresses.First());
     }
 
-    /// <summary>A client for the server's real address; its requests carry no default Content-Type.</summary>
-    public HttpClient CreateHttpClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// <summary>Where the server listens (a free loopback port).</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>A plain HttpClient for the server's real address; requests carry no default Content-Type.</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
