@@ -1,3 +1,7 @@
+using Bbs.Server.ActualLrps;
+using Bbs.Server.Cells;
+using Bbs.Server.DesiredLrps;
+using Bbs.Server.Domains;
 using Bbs.Server.Health;
 using Bbs.Server.Http;
 using Bbs.Server.Ping;
@@ -14,6 +18,11 @@ public static class BbsRoutes
     {
         var v1 = app.MapGroup("/v1").AddEndpointFilter<BbsRequestFilter>();
         v1.MapPingApi();
+        v1.MapDomainsApi();
+        v1.MapDesiredLrpsApi();
+        v1.MapActualLrpsApi();
+        v1.MapEvacuationApi();
+        v1.MapCellsApi();
 
         app.MapHealthApi();
     }

@@ -1,4 +1,6 @@
 using Bbs.Server.Http;
+using Bbs.Peers;
+using Bbs.Server.Lrps;
 using Bbs.Server.OpenApi;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +22,9 @@ public static class BbsServerBuilder
         builder.WebHost.UseUrls($"http://{options.ListenAddress}");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
-        builder.Services.AddBbsStore(options);
+        builder.Services.AddBbsStore(section, options);
+        builder.Services.AddBbsPeers(section);
+        builder.Services.AddSingleton<LrpPlacement>();
         builder.Services.AddBbsOpenApi();
         return builder;
     }

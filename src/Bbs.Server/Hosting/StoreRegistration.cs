@@ -1,12 +1,15 @@
+using Bbs.Db;
+using Bbs.Db.Format;
 using Bbs.Store;
 using Bbs.Store.Embedded;
+using Microsoft.Extensions.Options;
 
 namespace Bbs.Server.Hosting;
 
-/// <summary>Chooses the key-value store the server runs on (<see cref="BbsServerOptions.Store"/>).</summary>
+/// <summary>The key-value store the server runs on (<see cref="BbsServerOptions.Store"/>) and the BBS storage on it.</summary>
 internal static class StoreRegistration
 {
-    public static IServiceCollection AddBbsStore(this IServiceCollection services, BbsServerOptions options)
+    public static IServiceCollection AddBbsStore(this IServiceCollection services, IConfigurationSection section, BbsServerOptions options)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IKeyValueStore>(provider => options.Store switch
@@ -14,6 +17,16 @@ internal static class StoreRegistration
             StoreKind.Embedded => new EmbeddedKeyValueStore(new EmbeddedKeyValueStoreOptions(), provider.GetRequiredService<TimeProvider>()),
             _ => throw new NotSupportedException($"store '{options.Store}' is not available yet"),
         });
+
+        services.AddOptions<RecordFormatOptions>().Bind(section).Validate(o => o.Validate().Count == 0, "invalid encryption settings (encryption_keys, active_key_label)").ValidateOnStart();
+        services.AddOptions<EtcdDbOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(provider => new RecordSerializer(provider.GetRequiredService<IOptions<RecordFormatOptions>>().Value));
+        services.AddSingleton<IDb>(provider => new EtcdDb(
+            provider.GetRequiredService<IKeyValueStore>(),
+            provider.GetRequiredService<RecordSerializer>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IOptions<EtcdDbOptions>>().Value,
+            provider.GetRequiredService<ILogger<EtcdDb>>()));
         return services;
     }
 }

@@ -1,8 +1,12 @@
+using Bbs.Db;
+using Bbs.Models;
+using Bbs.Store;
+
 namespace Bbs.Server.Http;
 
 /// <summary>
-/// Endpoint metadata marking the routes whose in-band errors also carry <c>keep_container=true</c>
-/// (BBS's evacuate_claimed and evacuate_running answer bad requests that way).
+/// Endpoint metadata marking the routes whose bad-request answers also carry <c>keep_container=true</c>
+/// (BBS's evacuate_claimed and evacuate_running answer that way).
 /// </summary>
 public sealed class KeepContainerOnError
 {
@@ -14,12 +18,13 @@ public sealed class KeepContainerOnError
 }
 
 /// <summary>
-/// Answers a request whose body did not decode or validate with BBS's in-band error, before the handler
-/// runs; so handlers read like the spec and never see bad input.
+/// Keeps every BBS error in-band: a body that did not decode or validate is answered before the handler
+/// runs (so handlers read like the spec and never see bad input), and a <see cref="BbsErrorException"/> or
+/// a store failure thrown by a handler becomes the response's error, never a 500.
 /// </summary>
-public sealed class BbsRequestFilter : IEndpointFilter
+public sealed partial class BbsRequestFilter(ILogger<BbsRequestFilter> logger) : IEndpointFilter
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
@@ -28,10 +33,25 @@ public sealed class BbsRequestFilter : IEndpointFilter
             if (argument is IBbsRequest { Error: { } error })
             {
                 var keepContainer = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<KeepContainerOnError>() is not null;
-                return ValueTask.FromResult<object?>(new BbsErrorResult(error, keepContainer));
+                return new BbsErrorResult(error, keepContainer);
             }
         }
 
-        return next(context);
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (BbsErrorException ex)
+        {
+            return new BbsErrorResult(ex.Error, keepContainer: false);
+        }
+        catch (StoreException ex)
+        {
+            LogStoreFailure(logger, ex, context.HttpContext.Request.Path.Value);
+            return new BbsErrorResult(BbsErrors.New(Error.Types.Type.UnknownError, ex.Message), keepContainer: false);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "store failure while serving {Path}")]
+    private static partial void LogStoreFailure(ILogger logger, Exception exception, string? path);
 }

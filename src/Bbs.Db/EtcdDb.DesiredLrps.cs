@@ -1,0 +1,315 @@
+using Bbs.Models;
+using Bbs.Models.Rules;
+using Bbs.Store;
+
+namespace Bbs.Db;
+
+public sealed partial class EtcdDb
+{
+    public async Task<IReadOnlyList<DesiredLRP>> DesiredLrpsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
+    {
+        var (infos, runs) = await ReadDesiredAsync(filter, cancellationToken).ConfigureAwait(false);
+        return [.. infos.Where(i => runs.ContainsKey(i.DesiredLrpKey.ProcessGuid)).Select(i => DesiredLrpParts.Join(i, runs[i.DesiredLrpKey.ProcessGuid]))];
+    }
+
+    public async Task<IReadOnlyList<DesiredLRP>> DesiredLrpRoutingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
+    {
+        var (infos, runs) = await ReadDesiredAsync(filter, cancellationToken).ConfigureAwait(false);
+        return [.. infos.Where(i => runs.ContainsKey(i.DesiredLrpKey.ProcessGuid)).Select(i => DesiredLrpParts.RoutingInfo(i, runs[i.DesiredLrpKey.ProcessGuid]))];
+    }
+
+    public async Task<DesiredLRP> DesiredLrpByProcessGuidAsync(string processGuid, CancellationToken cancellationToken)
+    {
+        var result = await store.TxnAsync(
+            TxnRequest.If().Then(new GetOp(Keys.SchedulingInfo(processGuid)), new GetOp(Keys.RunInfo(processGuid))),
+            cancellationToken).ConfigureAwait(false);
+        var info = FromGetOp<DesiredLRPSchedulingInfo>(result.Results[0]);
+        var run = FromGetOp<DesiredLRPRunInfo>(result.Results[1]);
+        if (info is null || run is null)
+        {
+            throw new BbsErrorException(BbsErrors.ResourceNotFound);
+        }
+
+        return DesiredLrpParts.Join(info.Value, run.Value);
+    }
+
+    public async Task<IReadOnlyList<DesiredLRPSchedulingInfo>> SchedulingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
+    {
+        var range = await store.RangeAsync(Keys.SchedulingInfoPrefix, 0, cancellationToken).ConfigureAwait(false);
+        return [.. DecodeAll<DesiredLRPSchedulingInfo>(range.Kvs).Where(i => Matches(filter, i))];
+    }
+
+    public async Task<DesiredLRPSchedulingInfo> SchedulingInfoByProcessGuidAsync(string processGuid, CancellationToken cancellationToken)
+    {
+        var info = await ReadAsync<DesiredLRPSchedulingInfo>(Keys.SchedulingInfo(processGuid), cancellationToken).ConfigureAwait(false);
+        return info?.Value ?? throw new BbsErrorException(BbsErrors.ResourceNotFound);
+    }
+
+    public async Task<DesiredLrpChange> DesireLrpAsync(DesiredLRP desiredLrp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(desiredLrp);
+        var guid = desiredLrp.ProcessGuid;
+        var now = NowNanos;
+        var info = DesiredLrpParts.SchedulingInfo(desiredLrp, ModificationTagRules.New(NewEpoch()));
+        var run = DesiredLrpParts.RunInfo(desiredLrp, now);
+        var actualKey = new ActualLRPKey { ProcessGuid = guid, Domain = desiredLrp.Domain };
+
+        for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
+        {
+            // Instance records left behind by an earlier desire of this guid are kept, not overwritten.
+            var existing = await ExistingInstanceIndicesAsync(guid, cancellationToken).ConfigureAwait(false);
+            var missing = Enumerable.Range(0, desiredLrp.Instances).Where(i => !existing.Contains(i)).ToList();
+            var firstBatch = missing.Take(options.MaxTxnOps - 2).ToList();
+
+            var txn = TxnRequest.If([TxnCompare.Absent(Keys.SchedulingInfo(guid)), TxnCompare.Absent(Keys.RunInfo(guid)), .. firstBatch.Select(i => TxnCompare.Absent(Keys.ActualInstance(guid, i)))])
+                .Then([Put(Keys.RunInfo(guid), run), Put(Keys.SchedulingInfo(guid), info), .. firstBatch.Select(i => Put(Keys.ActualInstance(guid, i), ActualLrpLifecycle.NewUnclaimed(Index(actualKey, i), now, NewEpoch())))])
+                .Else(new GetOp(Keys.SchedulingInfo(guid)), new GetOp(Keys.RunInfo(guid)));
+            var result = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                if (result.Results[0].Kvs is { Count: > 0 } || result.Results[1].Kvs is { Count: > 0 })
+                {
+                    throw new BbsErrorException(BbsErrors.ResourceExists);
+                }
+
+                continue;
+            }
+
+            // More instances than one transaction may carry: the rest follow, each guarded on absence.
+            var created = new List<int>(firstBatch);
+            created.AddRange(await CreateUnclaimedAsync(actualKey, missing.Skip(firstBatch.Count).ToList(), now, cancellationToken).ConfigureAwait(false));
+            return new DesiredLrpChange(null, info, created, []);
+        }
+
+        throw new BbsErrorException(BbsErrors.ResourceConflict);
+    }
+
+    public async Task<DesiredLrpChange> UpdateDesiredLrpAsync(string processGuid, DesiredLRPUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
+        {
+            var read = await store.TxnAsync(
+                TxnRequest.If().Then(new GetOp(Keys.SchedulingInfo(processGuid)), new GetOp(Keys.RunInfo(processGuid)), new GetOp(Keys.ActualsOf(processGuid), Prefix: true)),
+                cancellationToken).ConfigureAwait(false);
+            var before = FromGetOp<DesiredLRPSchedulingInfo>(read.Results[0]) ?? throw new BbsErrorException(BbsErrors.ResourceNotFound);
+            var run = FromGetOp<DesiredLRPRunInfo>(read.Results[1]);
+            var after = before.Value.Clone();
+            after.ModificationTag = ModificationTagRules.Incremented(after.ModificationTag);
+            if (update.HasInstances)
+            {
+                after.Instances = update.Instances;
+            }
+
+            if (update.Routes is not null)
+            {
+                after.Routes = update.Routes.Clone();
+            }
+
+            if (update.HasAnnotation)
+            {
+                after.Annotation = update.Annotation;
+            }
+
+            var compares = new List<TxnCompare> { TxnCompare.ModRevisionIs(Keys.SchedulingInfo(processGuid), before.ModRevision) };
+            var ops = new List<TxnOp> { Put(Keys.SchedulingInfo(processGuid), after) };
+            if (run is not null && (update.MetricTags.Count > 0 || update.HasImageUsername || update.HasImagePassword))
+            {
+                var newRun = run.Value.Clone();
+                if (update.MetricTags.Count > 0)
+                {
+                    newRun.MetricTags.Clear();
+                    newRun.MetricTags.Add(update.MetricTags);
+                }
+
+                if (update.HasImageUsername)
+                {
+                    newRun.ImageUsername = update.ImageUsername;
+                }
+
+                if (update.HasImagePassword)
+                {
+                    newRun.ImagePassword = update.ImagePassword;
+                }
+
+                compares.Add(TxnCompare.ModRevisionIs(Keys.RunInfo(processGuid), run.ModRevision));
+                ops.Add(Put(Keys.RunInfo(processGuid), newRun));
+            }
+
+            var instances = InstanceRecords(read.Results[2]);
+            var now = NowNanos;
+            var actualKey = new ActualLRPKey { ProcessGuid = processGuid, Domain = after.DesiredLrpKey.Domain };
+            var toCreate = Enumerable.Range(0, Math.Max(0, after.Instances)).Where(i => !instances.ContainsKey(i)).ToList();
+            var toRemove = instances.Where(p => p.Key >= after.Instances).OrderBy(p => p.Key).ToList();
+
+            // What fits in this transaction goes in it; the rest follows, guarded the same way.
+            var room = options.MaxTxnOps - ops.Count;
+            var removeNow = toRemove.Take(room).ToList();
+            room -= removeNow.Count;
+            var createNow = toCreate.Take(Math.Max(0, room)).ToList();
+            compares.AddRange(removeNow.Select(p => TxnCompare.ModRevisionIs(p.Value.Key, p.Value.ModRevision)));
+            compares.AddRange(createNow.Select(i => TxnCompare.Absent(Keys.ActualInstance(processGuid, i))));
+            ops.AddRange(removeNow.Select(p => (TxnOp)new DeleteOp(p.Value.Key)));
+            ops.AddRange(createNow.Select(i => Put(Keys.ActualInstance(processGuid, i), ActualLrpLifecycle.NewUnclaimed(Index(actualKey, i), now, NewEpoch()))));
+            var result = await store.TxnAsync(new TxnRequest(compares, ops, []), cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                continue;
+            }
+
+            var removed = removeNow.Select(p => Decode<ActualLRP>(p.Value)).ToList();
+            removed.AddRange(await RemoveInstancesAsync(toRemove.Skip(removeNow.Count).Select(p => p.Value).ToList(), cancellationToken).ConfigureAwait(false));
+            var created = new List<int>(createNow);
+            created.AddRange(await CreateUnclaimedAsync(actualKey, toCreate.Skip(createNow.Count).ToList(), now, cancellationToken).ConfigureAwait(false));
+            return new DesiredLrpChange(before.Value, after, created, removed);
+        }
+
+        throw new BbsErrorException(BbsErrors.ResourceConflict);
+    }
+
+    public async Task<DesiredLrpChange> RemoveDesiredLrpAsync(string processGuid, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
+        {
+            var read = await store.TxnAsync(
+                TxnRequest.If().Then(new GetOp(Keys.SchedulingInfo(processGuid)), new GetOp(Keys.RunInfo(processGuid)), new GetOp(Keys.ActualsOf(processGuid), Prefix: true)),
+                cancellationToken).ConfigureAwait(false);
+            var infoKv = read.Results[0].Kvs is { Count: > 0 } i ? i[0] : null;
+            var runKv = read.Results[1].Kvs is { Count: > 0 } r ? r[0] : null;
+            if (infoKv is null && runKv is null)
+            {
+                throw new BbsErrorException(BbsErrors.ResourceNotFound);
+            }
+
+            var before = infoKv is null ? null : TryDecode<DesiredLRPSchedulingInfo>(infoKv);
+            var instances = InstanceRecords(read.Results[2]).OrderBy(p => p.Key).Select(p => p.Value).ToList();
+            var compares = new List<TxnCompare>
+            {
+                TxnCompare.ModRevisionIs(Keys.SchedulingInfo(processGuid), infoKv?.ModRevision ?? 0),
+                TxnCompare.ModRevisionIs(Keys.RunInfo(processGuid), runKv?.ModRevision ?? 0),
+            };
+            var ops = new List<TxnOp> { new DeleteOp(Keys.SchedulingInfo(processGuid)), new DeleteOp(Keys.RunInfo(processGuid)) };
+            var removeNow = instances.Take(options.MaxTxnOps - 2).ToList();
+            compares.AddRange(removeNow.Select(kv => TxnCompare.ModRevisionIs(kv.Key, kv.ModRevision)));
+            ops.AddRange(removeNow.Select(kv => (TxnOp)new DeleteOp(kv.Key)));
+
+            var result = await store.TxnAsync(new TxnRequest(compares, ops, []), cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                continue;
+            }
+
+            var removed = removeNow.Select(TryDecode<ActualLRP>).OfType<ActualLRP>().ToList();
+            removed.AddRange(await RemoveInstancesAsync(instances.Skip(removeNow.Count).ToList(), cancellationToken).ConfigureAwait(false));
+            return new DesiredLrpChange(before, null, [], removed);
+        }
+
+        throw new BbsErrorException(BbsErrors.ResourceConflict);
+    }
+
+    private static ActualLRPKey Index(ActualLRPKey key, int index) => new() { ProcessGuid = key.ProcessGuid, Domain = key.Domain, Index = index };
+
+    private static bool Matches(DesiredLrpFilter filter, DesiredLRPSchedulingInfo info)
+    {
+        var key = info.DesiredLrpKey;
+        return (filter.Domain.Length == 0 || key.Domain == filter.Domain)
+            && (filter.ProcessGuids.Count == 0 || filter.ProcessGuids.Contains(key.ProcessGuid))
+            && (filter.AppGuids.Count == 0 || filter.AppGuids.Any(app => key.ProcessGuid.StartsWith(app, StringComparison.Ordinal)));
+    }
+
+    private async Task<(List<DesiredLRPSchedulingInfo> Infos, Dictionary<string, DesiredLRPRunInfo> Runs)> ReadDesiredAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
+    {
+        // Both halves at one revision, so a desire or remove in between is seen whole or not at all.
+        var range = await store.RangeAsync(Keys.DesiredLrpPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var infos = new List<DesiredLRPSchedulingInfo>();
+        var runs = new Dictionary<string, DesiredLRPRunInfo>(StringComparer.Ordinal);
+        foreach (var kv in range.Kvs)
+        {
+            if (kv.Key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
+            {
+                if (TryDecode<DesiredLRPSchedulingInfo>(kv) is { } info && Matches(filter, info))
+                {
+                    infos.Add(info);
+                }
+            }
+            else if (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal) && TryDecode<DesiredLRPRunInfo>(kv) is { } run)
+            {
+                runs[kv.Key[Keys.RunInfoPrefix.Length..]] = run;
+            }
+        }
+
+        return (infos, runs);
+    }
+
+    private IEnumerable<T> DecodeAll<T>(IEnumerable<KeyValue> kvs)
+        where T : class, Google.Protobuf.IMessage<T>, new() => kvs.Select(TryDecode<T>).OfType<T>();
+
+    private async Task<HashSet<int>> ExistingInstanceIndicesAsync(string processGuid, CancellationToken cancellationToken)
+    {
+        var range = await store.RangeAsync(Keys.ActualsOf(processGuid), 0, cancellationToken).ConfigureAwait(false);
+        return [.. InstanceRecords(range.Kvs).Keys];
+    }
+
+    private static Dictionary<int, KeyValue> InstanceRecords(TxnOpResult result) => InstanceRecords(result.Kvs ?? []);
+
+    private static Dictionary<int, KeyValue> InstanceRecords(IEnumerable<KeyValue> kvs)
+    {
+        var records = new Dictionary<int, KeyValue>();
+        foreach (var kv in kvs)
+        {
+            if (Keys.TryParseActual(kv.Key, out _, out var index, out var evacuating) && !evacuating)
+            {
+                records[index] = kv;
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>Creates UNCLAIMED records for the indices, in transactions of at most MaxTxnOps, each guarded on absence.</summary>
+    private async Task<IReadOnlyList<int>> CreateUnclaimedAsync(ActualLRPKey key, IReadOnlyList<int> indices, long now, CancellationToken cancellationToken)
+    {
+        var created = new List<int>();
+        foreach (var chunk in indices.Chunk(options.MaxTxnOps))
+        {
+            var pending = chunk.ToList();
+            while (pending.Count > 0)
+            {
+                var result = await store.TxnAsync(
+                    new TxnRequest(
+                        [.. pending.Select(i => TxnCompare.Absent(Keys.ActualInstance(key.ProcessGuid, i)))],
+                        [.. pending.Select(i => Put(Keys.ActualInstance(key.ProcessGuid, i), ActualLrpLifecycle.NewUnclaimed(Index(key, i), now, NewEpoch())))],
+                        []),
+                    cancellationToken).ConfigureAwait(false);
+                if (result.Succeeded)
+                {
+                    created.AddRange(pending);
+                    break;
+                }
+
+                var existing = await ExistingInstanceIndicesAsync(key.ProcessGuid, cancellationToken).ConfigureAwait(false);
+                pending.RemoveAll(existing.Contains);
+            }
+        }
+
+        return created;
+    }
+
+    /// <summary>Deletes instance records (each guarded by the revision read), in chunks; returns what it deleted.</summary>
+    private async Task<IReadOnlyList<ActualLRP>> RemoveInstancesAsync(IReadOnlyList<KeyValue> records, CancellationToken cancellationToken)
+    {
+        var removed = new List<ActualLRP>();
+        foreach (var kv in records)
+        {
+            var result = await store.TxnAsync(
+                TxnRequest.If(TxnCompare.ModRevisionIs(kv.Key, kv.ModRevision)).Then(new DeleteOp(kv.Key)),
+                cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded && TryDecode<ActualLRP>(kv) is { } lrp)
+            {
+                removed.Add(lrp);
+            }
+        }
+
+        return removed;
+    }
+}

@@ -1,0 +1,97 @@
+using Bbs.Db.Format;
+using Bbs.Models;
+using Bbs.Store;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Bbs.Db;
+
+/// <summary>
+/// <see cref="IDb"/> on the key-value port with the etcd-era layout (<see cref="Keys"/>) and the E16 record
+/// format. Every state change is one transaction guarded by the mod revisions it read; a lost race re-reads
+/// (the failure branch reads the key in the same round trip) and re-applies the rules to the new state.
+/// </summary>
+public sealed partial class EtcdDb : IDb
+{
+    private readonly IKeyValueStore store;
+    private readonly RecordSerializer serializer;
+    private readonly TimeProvider time;
+    private readonly EtcdDbOptions options;
+    private readonly ILogger<EtcdDb> logger;
+
+    public EtcdDb(IKeyValueStore store, RecordSerializer serializer, TimeProvider time, EtcdDbOptions options, ILogger<EtcdDb> logger)
+    {
+        this.store = store;
+        this.serializer = serializer;
+        this.time = time;
+        this.options = options;
+        this.logger = logger;
+    }
+
+    /// <summary>Now, in unix nanoseconds (the unit of every BBS timestamp).</summary>
+    private long NowNanos => (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+
+    private static string NewEpoch() => Guid.NewGuid().ToString();
+
+    private T Decode<T>(KeyValue kv)
+        where T : class, IMessage<T>, new()
+    {
+        try
+        {
+            return serializer.Deserialize<T>(kv.Value.Span);
+        }
+        catch (RecordFormatException ex)
+        {
+            LogUndecodable(logger, kv.Key, ex.Message);
+            throw new BbsErrorException(ex.Error);
+        }
+    }
+
+    /// <summary>Decodes, or null (logged) for a record that does not decode; lists skip such records.</summary>
+    private T? TryDecode<T>(KeyValue kv)
+        where T : class, IMessage<T>, new()
+    {
+        try
+        {
+            return serializer.Deserialize<T>(kv.Value.Span);
+        }
+        catch (RecordFormatException ex)
+        {
+            LogUndecodable(logger, kv.Key, ex.Message);
+            return null;
+        }
+    }
+
+    private async Task<Stored<T>?> ReadAsync<T>(string key, CancellationToken cancellationToken)
+        where T : class, IMessage<T>, new()
+    {
+        var result = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return result.Kv is null ? null : new Stored<T>(Decode<T>(result.Kv), result.Kv.ModRevision);
+    }
+
+    private Stored<T>? FromGetOp<T>(TxnOpResult result)
+        where T : class, IMessage<T>, new()
+    {
+        var kv = result.Kvs is { Count: > 0 } kvs ? kvs[0] : null;
+        return kv is null ? null : new Stored<T>(Decode<T>(kv), kv.ModRevision);
+    }
+
+    private PutOp Put<T>(string key, T record, long lease = 0)
+        where T : IMessage<T>
+    {
+        try
+        {
+            return new PutOp(key, serializer.Serialize(record), lease);
+        }
+        catch (RecordFormatException ex)
+        {
+            throw new BbsErrorException(ex.Error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "record {Key} does not decode: {Reason}")]
+    private static partial void LogUndecodable(ILogger logger, string key, string reason);
+
+    /// <summary>A decoded record and the mod revision it was read at (the guard of the next write).</summary>
+    private sealed record Stored<T>(T Value, long ModRevision);
+}

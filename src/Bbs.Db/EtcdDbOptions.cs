@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bbs.Db;
+
+/// <summary>Tuning of <see cref="EtcdDb"/>.</summary>
+public sealed class EtcdDbOptions
+{
+    /// <summary>
+    /// The most operations (and compares) one etcd transaction may carry: etcd's <c>--max-txn-ops</c>
+    /// (default 128). Writes that need more (desiring thousands of instances) are split at that size.
+    /// </summary>
+    [Range(8, 100_000)]
+    public int MaxTxnOps { get; set; } = 128;
+
+    /// <summary>TTL of an evacuating record when the request carries none (NEW clients never send one).</summary>
+    public TimeSpan DefaultEvacuationTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often a guarded write re-reads and retries after losing a race before giving up.</summary>
+    [Range(1, 1000)]
+    public int MaxCasAttempts { get; set; } = 32;
+}
