@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Bbs.Etcd;
+
+/// <summary>The client's log events, source-generated so that disabled levels cost nothing.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "etcd endpoint {Failed} failed ({Reason}); switching to {Next}")]
+    public static partial void EndpointFailedOver(this ILogger logger, Uri failed, Uri next, string reason);
+
+    [LoggerMessage(2, LogLevel.Information, "etcd call failed ({Reason}); retry {Attempt} in {Delay}")]
+    public static partial void RetryingCall(this ILogger logger, string? reason, int attempt, TimeSpan delay);
+
+    [LoggerMessage(3, LogLevel.Information, "etcd {Stream} stream connected to {Endpoint}")]
+    public static partial void StreamConnected(this ILogger logger, string stream, Uri endpoint);
+
+    [LoggerMessage(4, LogLevel.Warning, "etcd {Stream} stream to {Endpoint} broke ({Reason}); reconnecting")]
+    public static partial void StreamBroken(this ILogger logger, string stream, Uri endpoint, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "etcd {Stream} stream cannot reach etcd ({Reason}); trying again in {Pause}")]
+    public static partial void StreamUnreachable(this ILogger logger, string stream, string reason, TimeSpan pause);
+
+    [LoggerMessage(6, LogLevel.Debug, "etcd watch {WatchId} (re)created from revision {Revision}")]
+    public static partial void WatchCreating(this ILogger logger, long watchId, long revision);
+
+    [LoggerMessage(7, LogLevel.Warning, "etcd watch {WatchId} canceled by etcd: compacted at {CompactRevision}")]
+    public static partial void WatchCompacted(this ILogger logger, long watchId, long compactRevision);
+
+    [LoggerMessage(8, LogLevel.Warning, "etcd watch {WatchId} canceled by etcd: {Reason}")]
+    public static partial void WatchCanceledByServer(this ILogger logger, long watchId, string reason);
+
+    [LoggerMessage(9, LogLevel.Error, "etcd {Stream} stream failed permanently; its users are told: {Reason}")]
+    public static partial void StreamFailed(this ILogger logger, string stream, string reason);
+
+    [LoggerMessage(10, LogLevel.Warning, "etcd lease {LeaseId:x} lost: {Reason}")]
+    public static partial void LeaseLost(this ILogger logger, long leaseId, LeaseLossReason reason);
+}
