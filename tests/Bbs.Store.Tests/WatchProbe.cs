@@ -23,11 +23,24 @@ public sealed class WatchProbe : IAsyncDisposable
 
     public static WatchProbe Start(IKeyValueStore store, string prefix, long startRevision) => new(store, prefix, startRevision);
 
-    /// <summary>The next batch as the store sent it. Events already split off by <see cref="NextEventsAsync"/> must have been read.</summary>
+    /// <summary>
+    /// The next batch with events, as the store sent it. Progress reports (batches without events), which a store
+    /// may send at any time (etcd does, at its progress-notify interval), are skipped. Events already split off by
+    /// <see cref="NextEventsAsync"/> must have been read.
+    /// </summary>
     public async Task<WatchBatch> NextBatchAsync(TimeSpan? patience = null)
     {
         Assert.Empty(_unread);
-        return await ReadAsync(patience ?? DefaultPatience);
+        var deadline = DateTime.UtcNow + (patience ?? DefaultPatience);
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var batch = await ReadAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            if (batch.Events.Count > 0)
+            {
+                return batch;
+            }
+        }
     }
 
     /// <summary>Exactly the next <paramref name="count"/> events, whatever batches carried them.</summary>

@@ -1,0 +1,25 @@
+using Bbs.Etcd;
+
+namespace Bbs.Store.Etcd;
+
+/// <summary>Translates the etcd client's failures into the port's (see <see cref="IKeyValueStore"/>).</summary>
+internal static class EtcdErrors
+{
+    /// <summary>
+    /// Unavailable and deadlines are <see cref="StoreUnavailableException"/>; compacted, future revision and unknown lease
+    /// their typed exceptions; InvalidArgument (an empty key, a key written twice in a transaction, too many
+    /// operations) is <see cref="ArgumentException"/>; anything else a <see cref="StoreException"/> with etcd's message.
+    /// </summary>
+    public static Exception ToStoreException(EtcdException error) => error switch
+    {
+        EtcdUnavailableException or EtcdDeadlineExceededException => new StoreUnavailableException(error.Message, error),
+
+        // A watch reports the compaction point; a Range or Compact does not.
+        EtcdCompactedException { CompactRevision: > 0 } compacted => new StoreCompactedException(compacted.CompactRevision),
+        EtcdCompactedException => new StoreCompactedException(error.Message, error),
+        EtcdFutureRevisionException => new StoreFutureRevisionException(error.Message, error),
+        EtcdLeaseNotFoundException => new StoreLeaseNotFoundException(error.Message, error),
+        { StatusCode: GrpcStatusCode.InvalidArgument } => new ArgumentException(error.Message, error),
+        _ => new StoreException(error.Message, error),
+    };
+}
