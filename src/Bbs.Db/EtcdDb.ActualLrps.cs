@@ -128,45 +128,14 @@ public sealed partial class EtcdDb
             deleteWhen: _ => true);
     }
 
-    /// <summary>
-    /// Reads an instance record, applies <paramref name="rule"/> and writes (or, when
-    /// <paramref name="deleteWhen"/> says so, deletes) the result guarded by the revision read. A lost race
-    /// re-applies the rule to the record the failed transaction read back.
-    /// </summary>
     private async Task<ActualLrpChange> UpdateInstanceAsync(
         string key,
         Func<ActualLRP?, LifecycleOutcome<ActualLRP>> rule,
         CancellationToken cancellationToken,
         Func<LifecycleOutcome<ActualLRP>, bool>? deleteWhen = null)
     {
-        var current = await ReadAsync<ActualLRP>(key, cancellationToken).ConfigureAwait(false);
-        for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
-        {
-            var outcome = rule(current?.Value);
-            if (outcome.Error is { } error)
-            {
-                throw new BbsErrorException(error);
-            }
-
-            if (outcome.IsNoOp)
-            {
-                return new ActualLrpChange(current?.Value, current?.Value);
-            }
-
-            var delete = deleteWhen?.Invoke(outcome) ?? false;
-            TxnOp write = delete ? new DeleteOp(key) : Put(key, outcome.Record!);
-            var result = await store.TxnAsync(
-                TxnRequest.If(TxnCompare.ModRevisionIs(key, current?.ModRevision ?? 0)).Then(write).Else(new GetOp(key)),
-                cancellationToken).ConfigureAwait(false);
-            if (result.Succeeded)
-            {
-                return new ActualLrpChange(current?.Value, delete ? null : outcome.Record, outcome.AuctionNeeded && !delete);
-            }
-
-            current = FromGetOp<ActualLRP>(result.Results[0]);
-        }
-
-        throw new BbsErrorException(BbsErrors.ResourceConflict);
+        var (before, after, auctionNeeded) = await UpdateRecordAsync(key, rule, cancellationToken, deleteWhen).ConfigureAwait(false);
+        return new ActualLrpChange(before, after, auctionNeeded);
     }
 
     /// <summary>Every actual record matching the filter, in key order, with presence set from its slot.</summary>

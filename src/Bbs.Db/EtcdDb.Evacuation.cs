@@ -34,46 +34,48 @@ public sealed partial class EtcdDb
     public async Task<EvacuationOutcome> EvacuateRunningAsync(RunningInstance instance, ulong ttlSeconds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var ttl = ttlSeconds > 0 ? (long)Math.Min(ttlSeconds, int.MaxValue) : (long)options.DefaultEvacuationTtl.TotalSeconds;
-        long lease = 0;
-        try
+        var ttl = ttlSeconds > 0 ? (long)Math.Min(ttlSeconds, int.MaxValue) : Math.Max(1, (long)options.DefaultEvacuationTtl.TotalSeconds);
+        long renew = 0;
+        var outcome = await EvacuateAsync(
+            instance.Key,
+            (slot, now) => EvacuateRunningPlan(slot, instance, now, out renew),
+            cancellationToken,
+            grantLease: () => store.GrantLeaseAsync(ttl, cancellationToken)).ConfigureAwait(false);
+        if (renew != 0 && await store.KeepAliveOnceAsync(renew, cancellationToken).ConfigureAwait(false) <= 0)
         {
-            var outcome = await EvacuateAsync(instance.Key, (slot, now) => EvacuateRunningPlan(slot, instance, now, lease), cancellationToken, async () =>
-            {
-                lease = lease != 0 ? lease : await store.GrantLeaseAsync(Math.Max(1, ttl), cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-            return outcome;
+            // The lease ran out between the read and the renewal: write the copy afresh.
+            return await EvacuateAsync(
+                instance.Key,
+                (slot, now) => EvacuateRunningPlan(slot, instance, now, out _, forceWrite: true),
+                cancellationToken,
+                grantLease: () => store.GrantLeaseAsync(ttl, cancellationToken)).ConfigureAwait(false);
         }
-        finally
-        {
-            // A lease granted for a write that did not happen holds no key; let it go now rather than at its TTL.
-            if (lease != 0)
-            {
-                var holder = await store.GetAsync(Keys.ActualEvacuating(instance.Key.ProcessGuid, instance.Key.Index), CancellationToken.None).ConfigureAwait(false);
-                if (holder.Kv?.Lease != lease)
-                {
-                    await store.RevokeLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-        }
+
+        return outcome;
     }
 
-    public Task<EvacuationOutcome> EvacuateStoppedAsync(ActualLRPKey key, ActualLRPInstanceKey instanceKey, CancellationToken cancellationToken) =>
-        EvacuateAsync(key, (slot, now) =>
+    /// <summary>
+    /// The cell's own evacuating copy goes first (as E16, even when what follows is refused); then the
+    /// instance is deleted if this cell holds it, and refused (CannotRemove) if another does.
+    /// </summary>
+    public async Task<EvacuationOutcome> EvacuateStoppedAsync(ActualLRPKey key, ActualLRPInstanceKey instanceKey, CancellationToken cancellationToken)
+    {
+        await EvacuateAsync(key, (slot, now) => (RemoveOwnEvacuating(slot, instanceKey), new EvacuationOutcome(false)), cancellationToken).ConfigureAwait(false);
+        return await EvacuateAsync(key, (slot, now) =>
         {
-            var writes = RemoveOwnEvacuating(slot, instanceKey);
-            if (slot.Instance is { } instance)
+            if (slot.Instance is not { } instance)
             {
-                if (!ActualLrpTransitions.InstanceKeysEqual(instance.Value.ActualLrpInstanceKey, instanceKey))
-                {
-                    throw new BbsErrorException(BbsErrors.CannotRemove);
-                }
-
-                writes.Add(new DeleteOp(slot.InstanceKey));
+                return ([], new EvacuationOutcome(false));
             }
 
-            return (writes, new EvacuationOutcome(false));
-        }, cancellationToken);
+            if (!ActualLrpTransitions.InstanceKeysEqual(instance.Value.ActualLrpInstanceKey, instanceKey))
+            {
+                throw new BbsErrorException(BbsErrors.CannotRemove);
+            }
+
+            return ([new DeleteOp(slot.InstanceKey)], new EvacuationOutcome(false));
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<EvacuationOutcome> EvacuateCrashedAsync(ActualLRPKey key, ActualLRPInstanceKey instanceKey, string reason, CancellationToken cancellationToken)
     {
@@ -104,8 +106,9 @@ public sealed partial class EtcdDb
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private (List<TxnOp> Writes, EvacuationOutcome Outcome) EvacuateRunningPlan(Slot slot, RunningInstance instance, long now, long lease)
+    private (List<TxnOp> Writes, EvacuationOutcome Outcome) EvacuateRunningPlan(Slot slot, RunningInstance instance, long now, out long renewLease, bool forceWrite = false)
     {
+        renewLease = 0;
         var ik = instance.InstanceKey;
         var evacuatingIsOurs = slot.Evacuating is { } e && ActualLrpTransitions.InstanceKeysEqual(e.Value.ActualLrpInstanceKey, ik);
         var evacuatingIsOthers = slot.Evacuating is not null && !evacuatingIsOurs;
@@ -123,7 +126,7 @@ public sealed partial class EtcdDb
         {
             // Ours: keep serving from an evacuating copy while the instance is re-placed elsewhere.
             var unclaimed = ActualLrpLifecycle.Unclaim(current, now).Record!;
-            return ([Put(slot.EvacuatingKey, EvacuatingCopy(instance, now), RequireLease(lease)), Put(slot.InstanceKey, unclaimed)], new EvacuationOutcome(true, unclaimed.ActualLrpKey));
+            return ([Put(slot.EvacuatingKey, EvacuatingCopy(instance, now), PendingLease), Put(slot.InstanceKey, unclaimed)], new EvacuationOutcome(true, unclaimed.ActualLrpKey));
         }
 
         if ((state == ActualLrpStates.Unclaimed && current.PlacementError.Length == 0) || (state == ActualLrpStates.Claimed && !ownedByUs))
@@ -135,14 +138,22 @@ public sealed partial class EtcdDb
                 return ([], new EvacuationOutcome(false));
             }
 
-            return ([Put(slot.EvacuatingKey, EvacuatingCopy(instance, now), RequireLease(lease))], new EvacuationOutcome(true));
+            // The rep's heartbeat for an unchanged copy renews its lease without a write (and so without an event).
+            if (!forceWrite && slot.Evacuating is { } ours && instance.IsReportedBy(ours.Value) && ours.Lease != 0)
+            {
+                renewLease = ours.Lease;
+                return ([], new EvacuationOutcome(true));
+            }
+
+            return ([Put(slot.EvacuatingKey, EvacuatingCopy(instance, now), PendingLease)], new EvacuationOutcome(true));
         }
 
         // Placement failed, the replacement runs elsewhere, or the instance crashed: stop evacuating.
         return (removeOurs, new EvacuationOutcome(false));
     }
 
-    private static long RequireLease(long lease) => lease != 0 ? lease : throw new InvalidOperationException("the evacuation lease must be granted before the write is planned");
+    /// <summary>Marks a put whose lease <see cref="EvacuateAsync"/> grants just before committing it.</summary>
+    private const long PendingLease = -1;
 
     private static ActualLRP EvacuatingCopy(RunningInstance instance, long now)
     {
@@ -157,50 +168,63 @@ public sealed partial class EtcdDb
 
     /// <summary>
     /// Reads both slots of (guid, index) in one round trip, lets <paramref name="plan"/> decide the writes,
-    /// and commits them guarded by both revisions; a lost race re-reads and re-plans.
-    /// <paramref name="beforeWrite"/> runs once before the first write that needs it (lease grants).
+    /// and commits them guarded by both revisions; a lost race re-reads and re-plans. A put planned with
+    /// <see cref="PendingLease"/> gets a lease from <paramref name="grantLease"/> (granted once, on first need).
     /// </summary>
     private async Task<EvacuationOutcome> EvacuateAsync(
         ActualLRPKey key,
         Func<Slot, long, (List<TxnOp> Writes, EvacuationOutcome Outcome)> plan,
         CancellationToken cancellationToken,
-        Func<Task>? beforeWrite = null)
+        Func<Task<long>>? grantLease = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         var instanceKey = Keys.ActualInstance(key.ProcessGuid, key.Index);
         var evacuatingKey = Keys.ActualEvacuating(key.ProcessGuid, key.Index);
-        if (beforeWrite is not null)
+        long lease = 0;
+        try
         {
-            await beforeWrite().ConfigureAwait(false);
-        }
+            for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
+            {
+                var read = await store.TxnAsync(TxnRequest.If().Then(new GetOp(instanceKey), new GetOp(evacuatingKey)), cancellationToken).ConfigureAwait(false);
+                var instance = FromGetOp<ActualLRP>(read.Results[0]);
+                var evacuating = FromGetOp<ActualLRP>(read.Results[1]);
+                if (instance is not null && !ActualLrpTransitions.KeysEqual(instance.Value.ActualLrpKey, key))
+                {
+                    throw new BbsErrorException(BbsErrors.ResourceNotFound);
+                }
 
-        for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
+                var (writes, outcome) = plan(new Slot(instanceKey, instance, evacuatingKey, evacuating), NowNanos);
+                if (writes.Count == 0)
+                {
+                    return outcome;
+                }
+
+                if (writes.Any(w => w is PutOp { Lease: PendingLease }))
+                {
+                    lease = lease != 0 ? lease : await (grantLease ?? throw new InvalidOperationException("a leased write needs a lease grant"))().ConfigureAwait(false);
+                    writes = [.. writes.Select(w => w is PutOp { Lease: PendingLease } put ? put with { Lease = lease } : w)];
+                }
+
+                var result = await store.TxnAsync(
+                    new TxnRequest([TxnCompare.ModRevisionIs(instanceKey, instance?.ModRevision ?? 0), TxnCompare.ModRevisionIs(evacuatingKey, evacuating?.ModRevision ?? 0)], writes, []),
+                    cancellationToken).ConfigureAwait(false);
+                if (result.Succeeded)
+                {
+                    lease = 0;
+                    return outcome;
+                }
+            }
+
+            throw new BbsErrorException(BbsErrors.ResourceConflict);
+        }
+        finally
         {
-            var read = await store.TxnAsync(TxnRequest.If().Then(new GetOp(instanceKey), new GetOp(evacuatingKey)), cancellationToken).ConfigureAwait(false);
-            var instance = FromGetOp<ActualLRP>(read.Results[0]);
-            var evacuating = FromGetOp<ActualLRP>(read.Results[1]);
-            if (instance is not null && !ActualLrpTransitions.KeysEqual(instance.Value.ActualLrpKey, key))
+            // A lease granted for a write that did not happen holds no key: let it go now rather than at its TTL.
+            if (lease != 0)
             {
-                throw new BbsErrorException(BbsErrors.ResourceNotFound);
-            }
-
-            var slot = new Slot(instanceKey, instance, evacuatingKey, evacuating);
-            var (writes, outcome) = plan(slot, NowNanos);
-            if (writes.Count == 0)
-            {
-                return outcome;
-            }
-
-            var result = await store.TxnAsync(
-                new TxnRequest([TxnCompare.ModRevisionIs(instanceKey, instance?.ModRevision ?? 0), TxnCompare.ModRevisionIs(evacuatingKey, evacuating?.ModRevision ?? 0)], writes, []),
-                cancellationToken).ConfigureAwait(false);
-            if (result.Succeeded)
-            {
-                return outcome;
+                await store.RevokeLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
             }
         }
-
-        throw new BbsErrorException(BbsErrors.ResourceConflict);
     }
 
     private sealed record Slot(string InstanceKey, Stored<ActualLRP>? Instance, string EvacuatingKey, Stored<ActualLRP>? Evacuating);

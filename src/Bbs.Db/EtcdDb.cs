@@ -1,5 +1,6 @@
 using Bbs.Db.Format;
 using Bbs.Models;
+using Bbs.Models.Rules;
 using Bbs.Store;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -66,14 +67,14 @@ public sealed partial class EtcdDb : IDb
         where T : class, IMessage<T>, new()
     {
         var result = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        return result.Kv is null ? null : new Stored<T>(Decode<T>(result.Kv), result.Kv.ModRevision);
+        return result.Kv is null ? null : new Stored<T>(Decode<T>(result.Kv), result.Kv.ModRevision, result.Kv.Lease);
     }
 
     private Stored<T>? FromGetOp<T>(TxnOpResult result)
         where T : class, IMessage<T>, new()
     {
         var kv = result.Kvs is { Count: > 0 } kvs ? kvs[0] : null;
-        return kv is null ? null : new Stored<T>(Decode<T>(kv), kv.ModRevision);
+        return kv is null ? null : new Stored<T>(Decode<T>(kv), kv.ModRevision, kv.Lease);
     }
 
     private PutOp Put<T>(string key, T record, long lease = 0)
@@ -89,9 +90,51 @@ public sealed partial class EtcdDb : IDb
         }
     }
 
+    /// <summary>
+    /// Reads a record, applies <paramref name="rule"/> and writes (or, when <paramref name="deleteWhen"/> says
+    /// so, deletes) the result guarded by the revision read. A lost race re-applies the rule to the record the
+    /// failed transaction read back in the same round trip. A no-op returns the stored record as both sides.
+    /// </summary>
+    private async Task<(T? Before, T? After, bool AuctionNeeded)> UpdateRecordAsync<T>(
+        string key,
+        Func<T?, LifecycleOutcome<T>> rule,
+        CancellationToken cancellationToken,
+        Func<LifecycleOutcome<T>, bool>? deleteWhen = null)
+        where T : class, IMessage<T>, new()
+    {
+        var current = await ReadAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
+        {
+            var outcome = rule(current?.Value);
+            if (outcome.Error is { } error)
+            {
+                throw new BbsErrorException(error);
+            }
+
+            if (outcome.IsNoOp)
+            {
+                return (current?.Value, current?.Value, false);
+            }
+
+            var delete = deleteWhen?.Invoke(outcome) ?? false;
+            TxnOp write = delete ? new DeleteOp(key) : Put(key, outcome.Record!);
+            var result = await store.TxnAsync(
+                TxnRequest.If(TxnCompare.ModRevisionIs(key, current?.ModRevision ?? 0)).Then(write).Else(new GetOp(key)),
+                cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return (current?.Value, delete ? null : outcome.Record, outcome.AuctionNeeded && !delete);
+            }
+
+            current = FromGetOp<T>(result.Results[0]);
+        }
+
+        throw new BbsErrorException(BbsErrors.ResourceConflict);
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "record {Key} does not decode: {Reason}")]
     private static partial void LogUndecodable(ILogger logger, string key, string reason);
 
-    /// <summary>A decoded record and the mod revision it was read at (the guard of the next write).</summary>
-    private sealed record Stored<T>(T Value, long ModRevision);
+    /// <summary>A decoded record, the mod revision it was read at (the guard of the next write) and its lease.</summary>
+    private sealed record Stored<T>(T Value, long ModRevision, long Lease = 0);
 }

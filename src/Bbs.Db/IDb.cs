@@ -8,7 +8,7 @@ namespace Bbs.Db;
 /// key-value store, applying the pure rules in <c>Bbs.Models.Rules</c>. Refusals are
 /// <see cref="BbsErrorException"/> with BBS's error; a store outage is a <c>StoreException</c>.
 /// </summary>
-public interface IDb : IDomainDb, IDesiredLrpDb, IActualLrpDb, IEvacuationDb, ICellDb;
+public interface IDb : IDomainDb, IDesiredLrpDb, IActualLrpDb, IEvacuationDb, ICellDb, ITaskDb, ITaskConvergenceDb;
 
 /// <summary>Cell presences under <c>/v1/cell/&lt;cell_id&gt;</c>, each held by a lease of its TTL.</summary>
 public interface ICellDb
@@ -137,4 +137,41 @@ public interface IEvacuationDb
     Task<EvacuationOutcome> EvacuateCrashedAsync(ActualLRPKey key, ActualLRPInstanceKey instanceKey, string reason, CancellationToken cancellationToken);
 
     Task RemoveEvacuatingAsync(ActualLRPKey key, ActualLRPInstanceKey instanceKey, CancellationToken cancellationToken);
+}
+
+/// <summary>Filters of the task list routes; empty means "any".</summary>
+public sealed record TaskFilter(string Domain = "", string CellId = "");
+
+/// <summary>One task record's change; <see cref="After"/> is null when the task was deleted.</summary>
+public sealed record TaskChange(Bbs.Models.Task? Before, Bbs.Models.Task? After)
+{
+    /// <summary>False for a no-op (e.g. a repeated start from the same cell).</summary>
+    public bool Changed => !ReferenceEquals(Before, After);
+}
+
+/// <summary>Tasks under <c>/v1/task/&lt;guid&gt;</c> with NEW's lifecycle (bbs-protocol.md §4.3).</summary>
+public interface ITaskDb
+{
+    Task<IReadOnlyList<Bbs.Models.Task>> TasksAsync(TaskFilter filter, CancellationToken cancellationToken);
+
+    /// <exception cref="BbsErrorException">ResourceNotFound.</exception>
+    Task<Bbs.Models.Task> TaskByGuidAsync(string taskGuid, CancellationToken cancellationToken);
+
+    /// <exception cref="BbsErrorException">ResourceExists for a duplicate guid.</exception>
+    Task<Bbs.Models.Task> DesireTaskAsync(DesireTaskRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Pending → Running on the cell; <see cref="TaskChange.Changed"/> is should_start.</summary>
+    Task<TaskChange> StartTaskAsync(string taskGuid, string cellId, CancellationToken cancellationToken);
+
+    Task<TaskChange> CancelTaskAsync(string taskGuid, CancellationToken cancellationToken);
+
+    Task<TaskChange> FailTaskAsync(string taskGuid, string failureReason, CancellationToken cancellationToken);
+
+    Task<TaskChange> RejectTaskAsync(string taskGuid, string rejectionReason, int maxTaskRetries, CancellationToken cancellationToken);
+
+    Task<TaskChange> CompleteTaskAsync(string taskGuid, string cellId, bool failed, string failureReason, string result, CancellationToken cancellationToken);
+
+    Task<TaskChange> ResolvingTaskAsync(string taskGuid, CancellationToken cancellationToken);
+
+    Task<TaskChange> DeleteTaskAsync(string taskGuid, CancellationToken cancellationToken);
 }

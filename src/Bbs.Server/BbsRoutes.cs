@@ -1,10 +1,13 @@
 using Bbs.Server.ActualLrps;
 using Bbs.Server.Cells;
+using Bbs.Server.Convergence;
 using Bbs.Server.DesiredLrps;
+using Bbs.Server.Events;
 using Bbs.Server.Domains;
 using Bbs.Server.Health;
 using Bbs.Server.Http;
 using Bbs.Server.Ping;
+using Bbs.Server.Tasks;
 
 namespace Bbs.Server;
 
@@ -22,6 +25,9 @@ public static class BbsRoutes
         v1.MapDesiredLrpsApi();
         v1.MapActualLrpsApi();
         v1.MapEvacuationApi();
+        v1.MapTasksApi();
+        v1.MapConvergenceApi();
+        v1.MapEventsApi();
         v1.MapCellsApi();
 
         app.MapHealthApi();

@@ -3,11 +3,11 @@ using Bbs.Server.Tests.Support;
 
 namespace Bbs.Server.Tests;
 
-public sealed class PingTests : IClassFixture<EmbeddedServer>
+public sealed class PingTests : IClassFixture<EmbeddedBbsServer>
 {
     private readonly HttpClient client;
 
-    public PingTests(EmbeddedServer server)
+    public PingTests(EmbeddedBbsServer server)
     {
         client = server.Factory.CreateHttpClient();
     }

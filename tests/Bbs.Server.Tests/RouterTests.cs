@@ -3,11 +3,11 @@ using Bbs.Server.Tests.Support;
 
 namespace Bbs.Server.Tests;
 
-public sealed class RouterTests : IClassFixture<EmbeddedServer>
+public sealed class RouterTests : IClassFixture<EmbeddedBbsServer>
 {
     private readonly HttpClient client;
 
-    public RouterTests(EmbeddedServer server)
+    public RouterTests(EmbeddedBbsServer server)
     {
         client = server.Factory.CreateHttpClient();
     }

@@ -65,7 +65,7 @@ public static class DesiredLrpsApi
     /// <summary>A scale-up auctions the new instances; a scale-down asks the reps of the removed ones to stop them.</summary>
     public static async Task<BbsResult<DesiredLRPLifecycleResponse>> UpdateDesiredLrp(BbsRequest<UpdateDesiredLRPRequest> request, IDb db, LrpPlacement placement, CancellationToken cancellationToken)
     {
-        var change = await db.UpdateDesiredLrpAsync(request.Message.ProcessGuid, request.Message.Update, cancellationToken);
+        var change = await db.UpdateDesiredLrpAsync(request.Message.ProcessGuid, request.Message.Update ?? new DesiredLRPUpdate(), cancellationToken);
         placement.Auction(change.After, change.CreatedIndices);
         await placement.StopAsync(change.RemovedInstances, cancellationToken);
         return new DesiredLRPLifecycleResponse();

@@ -1,7 +1,10 @@
 using Bbs.Server.Http;
 using Bbs.Peers;
+using Bbs.Server.Convergence;
+using Bbs.Server.Events;
 using Bbs.Server.Lrps;
 using Bbs.Server.OpenApi;
+using Bbs.Server.Tasks;
 using Microsoft.Extensions.Options;
 
 namespace Bbs.Server.Hosting;
@@ -25,6 +28,17 @@ public static class BbsServerBuilder
         builder.Services.AddBbsStore(section, options);
         builder.Services.AddBbsPeers(section);
         builder.Services.AddSingleton<LrpPlacement>();
+        builder.Services.AddOptions<TaskOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpClient(TaskCompletionCallbacks.HttpClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        builder.Services.AddSingleton<TaskCompletionCallbacks>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<TaskCompletionCallbacks>());
+        builder.Services.AddSingleton<TaskPlacement>();
+        builder.Services.AddSingleton<ConvergenceMetrics>();
+        builder.Services.AddSingleton<TaskConverger>();
+        builder.Services.AddOptions<EventOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<EventMapper>();
+        builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<EventHub>());
         builder.Services.AddBbsOpenApi();
         return builder;
     }

@@ -1,7 +1,9 @@
 using Bbs.Db;
 using Bbs.Db.Format;
+using Bbs.Etcd;
 using Bbs.Store;
 using Bbs.Store.Embedded;
+using Bbs.Store.Etcd;
 using Microsoft.Extensions.Options;
 
 namespace Bbs.Server.Hosting;
@@ -15,6 +17,15 @@ internal static class StoreRegistration
         services.AddSingleton<IKeyValueStore>(provider => options.Store switch
         {
             StoreKind.Embedded => new EmbeddedKeyValueStore(new EmbeddedKeyValueStoreOptions(), provider.GetRequiredService<TimeProvider>()),
+            StoreKind.Etcd => EtcdKeyValueStore.Create(
+                new EtcdClientOptions
+                {
+                    Endpoints = [.. options.EtcdEndpointUris()],
+                    CaFile = options.EtcdCaFile,
+                    CertFile = options.EtcdCertFile,
+                    KeyFile = options.EtcdKeyFile,
+                },
+                provider.GetRequiredService<ILogger<EtcdClient>>()),
             _ => throw new NotSupportedException($"store '{options.Store}' is not available yet"),
         });
 

@@ -50,7 +50,16 @@ public sealed partial class BbsRequestFilter(ILogger<BbsRequestFilter> logger) :
             LogStoreFailure(logger, ex, context.HttpContext.Request.Path.Value);
             return new BbsErrorResult(BbsErrors.New(Error.Types.Type.UnknownError, ex.Message), keepContainer: false);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // As BBS converts any error that is not a models.Error: UnknownError with its text, in-band.
+            LogUnexpected(logger, ex, context.HttpContext.Request.Path.Value);
+            return new BbsErrorResult(BbsErrors.New(Error.Types.Type.UnknownError, ex.Message), keepContainer: false);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "unexpected failure while serving {Path}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string? path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "store failure while serving {Path}")]
     private static partial void LogStoreFailure(ILogger logger, Exception exception, string? path);

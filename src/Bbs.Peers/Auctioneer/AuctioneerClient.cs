@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Bbs.Peers;
+
+/// <summary>The auctioneer's HTTP client (routes as in the auctioneer's <c>routes.go</c>: CreateLRPAuctions, CreateTaskAuctions).</summary>
+public sealed class AuctioneerClient : IAuctioneerClient
+{
+    /// <summary>The <see cref="IHttpClientFactory"/> name of the auctioneer's HTTP client.</summary>
+    public const string HttpClientName = "Bbs.Peers.Auctioneer";
+
+    private const string LrpsPath = "/v1/lrps";
+    private const string TasksPath = "/v1/tasks";
+
+    private readonly IHttpClientFactory _httpClients;
+    private readonly string? _address;
+    private readonly ResiliencePipeline _pipeline;
+
+    public AuctioneerClient(IHttpClientFactory httpClients, IOptions<AuctioneerOptions> options, PeerMetrics metrics, ILogger<AuctioneerClient> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        _httpClients = httpClients;
+        _address = o.IsConfigured ? o.Address : null;
+        _pipeline = PeerResilience.Create("auctioneer", o.RequestTimeout, o.MaxRetries, o.RetryBaseDelay, metrics, logger);
+    }
+
+    public Task RequestLrpAuctionsAsync(IReadOnlyList<LrpStartRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        return PostAsync(LrpsPath, PeerJsonContext.Serialize(requests), cancellationToken);
+    }
+
+    public Task RequestTaskAuctionsAsync(IReadOnlyList<TaskStartRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        return PostAsync(TasksPath, PeerJsonContext.Serialize(requests), cancellationToken);
+    }
+
+    private async Task PostAsync(string path, byte[] body, CancellationToken cancellationToken)
+    {
+        var address = _address ?? throw new InvalidOperationException("no auctioneer configured (auctioneer_address)");
+        var uri = PeerHttp.Join(address, path);
+        var http = _httpClients.CreateClient(HttpClientName);
+        try
+        {
+            await _pipeline.ExecuteAsync(
+                static (state, ct) => new ValueTask(PeerHttp.SendAsync(
+                    state.http,
+                    HttpMethod.Post,
+                    state.uri,
+                    state.body,
+                    static status => status == HttpStatusCode.Accepted,
+                    (status, text) => new AuctioneerClientException($"auctioneer answered POST {state.uri.AbsolutePath} with {(int)status} {status}: {text}", status),
+                    ct)),
+                (http, uri, body),
+                cancellationToken);
+        }
+        catch (Exception ex) when (PeerResilience.IsPeerFailure(ex))
+        {
+            throw new AuctioneerClientException($"auctioneer at {address} unreachable for POST {path}: {ex.Message}", null, ex);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Bbs.Peers;
+
+/// <summary>
+/// How the BBS reaches the auctioneer and batches its auction requests. Bound from the server's configuration
+/// section; keys follow BBS's own configuration where one exists (<c>auctioneer_address</c>, <c>communication_timeout</c>).
+/// </summary>
+public sealed record AuctioneerOptions
+{
+    /// <summary>
+    /// Base URL of the auctioneer, e.g. <c>http://auctioneer.service.cf.internal:9016</c> (BBS: auctioneer_address).
+    /// Null or empty means no auctioneer: requests are logged and counted, never sent.
+    /// </summary>
+    [ConfigurationKeyName("auctioneer_address")]
+    public string? Address { get; set; }
+
+    /// <summary>How long the requester collects requests before it sends them as one POST.</summary>
+    [ConfigurationKeyName("auction_batch_window")]
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>A batch is sent at once when it holds this many start requests, LRP and task together.</summary>
+    [ConfigurationKeyName("auction_max_batch_size")]
+    public int MaxBatchSize { get; set; } = 1000;
+
+    /// <summary>Start requests queued for the auctioneer at most; beyond that they wait <see cref="QueueFullWait"/>, then are dropped.</summary>
+    [ConfigurationKeyName("auction_queue_capacity")]
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>How long a request waits for room in a full queue before it is dropped.</summary>
+    [ConfigurationKeyName("auction_queue_full_wait")]
+    public TimeSpan QueueFullWait { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Deadline of one HTTP attempt (BBS: communication_timeout, 10s).</summary>
+    [ConfigurationKeyName("communication_timeout")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Retries after a failed attempt (transport error, timeout, 5xx, 408, 429); 0 disables retrying.</summary>
+    [ConfigurationKeyName("auctioneer_max_retries")]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First retry delay; it doubles with each retry, with jitter.</summary>
+    [ConfigurationKeyName("auctioneer_retry_base_delay")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>True when an auctioneer address is set.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Address);
+}

@@ -1,0 +1,23 @@
+using Bbs.Models;
+using Bbs.Server.Http;
+
+namespace Bbs.Server.Convergence;
+
+public static class ConvergenceApi
+{
+    public static RouteGroupBuilder MapConvergenceApi(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/tasks/converge", ConvergeTasks).WithName("ConvergeTasks");
+        return v1;
+    }
+
+    /// <summary>One task convergence pass with the request's durations (E15/E16's converger route).</summary>
+    public static async Task<BbsResult<ConvergeTasksResponse>> ConvergeTasks(BbsRequest<ConvergeTasksRequest> request, TaskConverger converger, CancellationToken cancellationToken)
+    {
+        var r = request.Message;
+        await converger.ConvergeAsync(FromNanos(r.KickTaskDuration), FromNanos(r.ExpirePendingTaskDuration), FromNanos(r.ExpireCompletedTaskDuration), cancellationToken);
+        return new ConvergeTasksResponse();
+    }
+
+    private static TimeSpan FromNanos(long nanos) => TimeSpan.FromTicks(nanos / 100);
+}
