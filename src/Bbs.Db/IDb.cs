@@ -8,7 +8,7 @@ namespace Bbs.Db;
 /// key-value store, applying the pure rules in <c>Bbs.Models.Rules</c>. Refusals are
 /// <see cref="BbsErrorException"/> with BBS's error; a store outage is a <c>StoreException</c>.
 /// </summary>
-public interface IDb : IDomainDb, IDesiredLrpDb, IActualLrpDb, IEvacuationDb, ICellDb, ITaskDb, ITaskConvergenceDb;
+public interface IDb : IDomainDb, IDesiredLrpDb, IActualLrpDb, IEvacuationDb, ICellDb, ITaskDb, ITaskConvergenceDb, ILrpConvergenceDb;
 
 /// <summary>Cell presences under <c>/v1/cell/&lt;cell_id&gt;</c>, each held by a lease of its TTL.</summary>
 public interface ICellDb

@@ -7,8 +7,16 @@ public static class ConvergenceApi
 {
     public static RouteGroupBuilder MapConvergenceApi(this RouteGroupBuilder v1)
     {
+        v1.MapPost("/lrps/converge", ConvergeLrps).WithName("ConvergeLRPs");
         v1.MapPost("/tasks/converge", ConvergeTasks).WithName("ConvergeTasks");
         return v1;
+    }
+
+    /// <summary>One LRP convergence pass (E15/E16's converger route; the body is ignored).</summary>
+    public static async Task<BbsResult<ConvergeLRPsResponse>> ConvergeLrps(LrpConverger converger, CancellationToken cancellationToken)
+    {
+        await converger.ConvergeAsync(cancellationToken);
+        return new ConvergeLRPsResponse();
     }
 
     /// <summary>One task convergence pass with the request's durations (E15/E16's converger route).</summary>

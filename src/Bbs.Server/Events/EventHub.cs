@@ -47,6 +47,18 @@ public sealed partial class EventHub : BackgroundService
         meter.CreateObservableGauge("EventSubscribers", () => { lock (gate) { return (long)subscribers.Count; } });
     }
 
+    /// <summary>Current subscribers (streams and internal feeds).</summary>
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return subscribers.Count;
+            }
+        }
+    }
+
     /// <summary>Subscribers disconnected as slow consumers since start.</summary>
     public long DroppedSubscribers { get; private set; }
 

@@ -1,4 +1,5 @@
 using Bbs.Server.Hosting;
+using Bbs.Server.Leadership;
 using Bbs.Store;
 using Microsoft.Extensions.Options;
 
@@ -17,14 +18,15 @@ public static class HealthApi
         return app;
     }
 
-    public static async Task<IResult> ReadyAsync(IKeyValueStore store, IOptions<BbsServerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<IResult> ReadyAsync(IKeyValueStore store, LeaderElection election, IOptions<BbsServerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.HealthCheckTimeout);
         try
         {
             var revision = await store.GetRevisionAsync(timeout.Token).ConfigureAwait(false);
-            return TypedResults.Text($"ready\nstore: {options.Value.Store.ToString().ToLowerInvariant()}\nrevision: {revision}\n");
+            var leader = election.IsLeader ? $"{election.Id} (this instance)" : election.Leader is { } other ? $"{other.Id} {other.Url}" : "unknown";
+            return TypedResults.Text($"ready\nstore: {options.Value.Store.ToString().ToLowerInvariant()}\nrevision: {revision}\ninstance: {election.Id}\nleader: {leader}\n");
         }
         catch (Exception ex) when (ex is StoreException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

@@ -6,14 +6,14 @@ namespace Bbs.Server.Tasks;
 
 /// <summary>
 /// What follows a task state change beyond the store: task auctions for pending tasks, the rep's cancel for
-/// a task that was running, and the completion callback of a completed one. Failures are logged; the state
+/// a task that was running. (Completion callbacks are the leader's: see LeaderWork.) Failures are logged; the state
 /// change stands, and convergence recovers what did not happen.
 /// </summary>
-public sealed partial class TaskPlacement(IDb db, IAuctionRequester auctions, IRepClientFactory reps, TaskCompletionCallbacks callbacks, ILogger<TaskPlacement> logger)
+public sealed partial class TaskPlacement(IDb db, IAuctionRequester auctions, IRepClientFactory reps, ILogger<TaskPlacement> logger)
 {
     public void Auction(BbsTask task) => auctions.RequestTaskAuctions([TaskStartRequest.From(task)]);
 
-    /// <summary>After a change: callback when it completed; the rep's cancel when it left a cell (cancel).</summary>
+    /// <summary>After a change: the rep's cancel when it left a cell (cancel); an auction when it went back to Pending (reject).</summary>
     public async Task FollowUpAsync(TaskChange change, bool cancelOnCell, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -22,11 +22,8 @@ public sealed partial class TaskPlacement(IDb db, IAuctionRequester auctions, IR
             await CancelOnCellAsync(before.TaskGuid, cellId, cancellationToken).ConfigureAwait(false);
         }
 
-        if (change.Changed && change.After is { State: BbsTask.Types.State.Completed } completed)
-        {
-            callbacks.Submit(completed);
-        }
-        else if (change.Changed && change.After is { State: BbsTask.Types.State.Pending } pending)
+        // A completed task's callback is driven by the leader, which sees the completion through its event hub.
+        if (change.Changed && change.After is { State: BbsTask.Types.State.Pending } pending)
         {
             Auction(pending);
         }

@@ -40,6 +40,10 @@ public abstract class BbsServer : IAsyncLifetime
         {
             ["Bbs:auctioneer_address"] = Auctioneer.Url,
             ["Bbs:auction_batch_window"] = "00:00:00.010",
+
+            // The leader converges once at start (on an empty store), then not again during a test class unless
+            // a test asks for it: periodic passes would otherwise race tests that use unregistered cells.
+            ["Bbs:converge_repeat_interval"] = "01:00:00",
         };
         foreach (var (key, value) in await StoreSettingsAsync())
         {
@@ -54,6 +58,24 @@ public abstract class BbsServer : IAsyncLifetime
         Factory = new BbsServerFactory(settings);
         Http = Factory.CreateHttpClient();
         Client = new BbsClient(Factory.CreateHttpClient(), new BbsClientOptions { Url = Factory.BaseAddress });
+        await WaitUntilLeadingAsync();
+    }
+
+    /// <summary>Waits until this server leads and its leader work (the callback feed) is subscribed to its hub.</summary>
+    protected async Task WaitUntilLeadingAsync()
+    {
+        var election = GetService<Bbs.Server.Leadership.LeaderElection>();
+        var hub = GetService<Bbs.Server.Events.EventHub>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(election.IsLeader && hub.SubscriberCount > 0))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the {StoreName} server did not become leader within 30 s");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     public virtual async Task DisposeAsync()

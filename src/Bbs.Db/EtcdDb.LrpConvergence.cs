@@ -1,0 +1,268 @@
+using Bbs.Models;
+using Bbs.Models.Rules;
+using Bbs.Store;
+
+namespace Bbs.Db;
+
+/// <summary>What one LRP convergence pass is told: the cells that are present and the creation timeout of run infos.</summary>
+public sealed record LrpConvergenceRequest(IReadOnlySet<string> PresentCells, TimeSpan DesiredLrpCreationTimeout);
+
+/// <summary>
+/// What a pass did and what the caller must follow up: instances to auction (per desired LRP), records that
+/// were retired (their reps are asked to stop CLAIMED/RUNNING ones), and the counts behind BBS's metrics.
+/// </summary>
+public sealed record LrpConvergenceResult(
+    IReadOnlyList<(DesiredLRPSchedulingInfo Info, IReadOnlyList<int> Indices)> Auctions,
+    IReadOnlyList<ActualLRP> Retired,
+    int Missing,
+    int Extra,
+    int MissingCell,
+    int RestartedCrashed,
+    int StaleUnclaimed,
+    int Pruned,
+    int Desired,
+    int Unclaimed,
+    int Claimed,
+    int Running,
+    int Crashed,
+    int CrashingDesired,
+    IReadOnlyDictionary<string, bool> DomainFreshness);
+
+public interface ILrpConvergenceDb
+{
+    /// <summary>One LRP convergence pass (bbs-protocol.md §7, E16's rules); every change is its own guarded write.</summary>
+    Task<LrpConvergenceResult> ConvergeLrpsAsync(LrpConvergenceRequest request, CancellationToken cancellationToken);
+}
+
+public sealed partial class EtcdDb : ILrpConvergenceDb
+{
+    public async Task<LrpConvergenceResult> ConvergeLrpsAsync(LrpConvergenceRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = NowNanos;
+        var tally = new Tally();
+
+        // Gather: the actual tree first, then the desired tree, then fresh domains (as E16).
+        var actualRange = await store.RangeAsync(Keys.ActualPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var desiredRange = await store.RangeAsync(Keys.DesiredLrpPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var domainRange = await store.RangeAsync(Keys.DomainPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var fresh = domainRange.Kvs.Select(kv => kv.Key[Keys.DomainPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
+
+        var actuals = new Dictionary<string, List<(KeyValue Kv, ActualLRP Lrp)>>(StringComparer.Ordinal);
+        foreach (var kv in actualRange.Kvs)
+        {
+            if (!Keys.TryParseActual(kv.Key, out var guid, out _, out var evacuating))
+            {
+                continue;
+            }
+
+            if (TryDecode<ActualLRP>(kv) is not { } lrp)
+            {
+                tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                continue;
+            }
+
+            if (!evacuating)
+            {
+                CollectionsMarshalAdd(actuals, guid, (kv, lrp));
+            }
+        }
+
+        var (infos, runs) = await PruneDesiredAsync(desiredRange.Kvs, request.DesiredLrpCreationTimeout, now, tally, cancellationToken).ConfigureAwait(false);
+        var auctions = new List<(DesiredLRPSchedulingInfo, IReadOnlyList<int>)>();
+        var retired = new List<ActualLRP>();
+
+        foreach (var (guid, info) in infos)
+        {
+            tally.Desired++;
+            var records = actuals.Remove(guid, out var list) ? list : [];
+            var toAuction = new List<int>();
+            var key = new ActualLRPKey { ProcessGuid = guid, Domain = info.DesiredLrpKey.Domain };
+            var present = records.Select(r => r.Lrp.ActualLrpKey.Index).ToHashSet();
+            var missing = Enumerable.Range(0, Math.Max(0, info.Instances)).Where(i => !present.Contains(i)).ToList();
+            tally.Missing += missing.Count;
+            toAuction.AddRange(await CreateUnclaimedAsync(key, missing, now, cancellationToken).ConfigureAwait(false));
+            var crashing = false;
+
+            foreach (var (kv, lrp) in records)
+            {
+                tally.Count(lrp);
+                var index = lrp.ActualLrpKey.Index;
+                crashing |= lrp.CrashCount > 0 && lrp.State != ActualLrpStates.Running;
+                if (lrp.State is ActualLrpStates.Claimed or ActualLrpStates.Running && !request.PresentCells.Contains(lrp.ActualLrpInstanceKey.CellId))
+                {
+                    // Missing cell (E16): the instance is gone with its cell; recreate it UNCLAIMED if still desired.
+                    tally.MissingCell++;
+                    if (index < info.Instances)
+                    {
+                        var replacement = ActualLrpLifecycle.NewUnclaimed(Index(key, index), now, NewEpoch());
+                        if (await ReplaceIfUnchangedAsync(kv, replacement, cancellationToken).ConfigureAwait(false))
+                        {
+                            toAuction.Add(index);
+                        }
+                    }
+                    else if (await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false))
+                    {
+                        retired.Add(lrp);
+                    }
+                }
+                else if (index >= info.Instances && fresh.Contains(lrp.ActualLrpKey.Domain))
+                {
+                    tally.Extra++;
+                    if (await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false))
+                    {
+                        retired.Add(lrp);
+                    }
+                }
+                else if (lrp.State == ActualLrpStates.Crashed && RestartCalculator.ShouldRestartCrash(now, lrp))
+                {
+                    tally.RestartedCrashed++;
+                    if (ActualLrpLifecycle.Unclaim(lrp, now).Record is { } unclaimed && await ReplaceIfUnchangedAsync(kv, unclaimed, cancellationToken).ConfigureAwait(false))
+                    {
+                        toAuction.Add(index);
+                    }
+                }
+                else if (lrp.State == ActualLrpStates.Unclaimed && RestartCalculator.IsStaleUnclaimed(lrp, now))
+                {
+                    tally.StaleUnclaimed++;
+                    toAuction.Add(index);
+                }
+            }
+
+            tally.CrashingDesired += crashing ? 1 : 0;
+            if (toAuction.Count > 0)
+            {
+                auctions.Add((info, toAuction));
+            }
+        }
+
+        // Instances with no desired LRP are retired, in fresh domains only.
+        foreach (var (kv, lrp) in actuals.Values.SelectMany(r => r))
+        {
+            tally.Count(lrp);
+            if (fresh.Contains(lrp.ActualLrpKey.Domain))
+            {
+                tally.Extra++;
+                if (await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false))
+                {
+                    retired.Add(lrp);
+                }
+            }
+        }
+
+        var freshness = infos.Values.Select(i => i.DesiredLrpKey.Domain).Concat(fresh).Distinct(StringComparer.Ordinal)
+            .ToDictionary(d => d, fresh.Contains, StringComparer.Ordinal);
+        _ = runs;
+        return new LrpConvergenceResult(
+            auctions, retired, tally.Missing, tally.Extra, tally.MissingCell, tally.RestartedCrashed, tally.StaleUnclaimed, tally.Pruned,
+            tally.Desired, tally.Unclaimed, tally.Claimed, tally.Running, tally.Crashed, tally.CrashingDesired, freshness);
+    }
+
+    /// <summary>
+    /// Scheduling infos without a run info are deleted; run infos without a scheduling info once older than the
+    /// creation timeout (a desire may be writing them); undecodable records too. Returns the complete pairs.
+    /// </summary>
+    private async Task<(SortedDictionary<string, DesiredLRPSchedulingInfo> Infos, Dictionary<string, DesiredLRPRunInfo> Runs)> PruneDesiredAsync(
+        IReadOnlyList<KeyValue> kvs, TimeSpan creationTimeout, long now, Tally tally, CancellationToken cancellationToken)
+    {
+        var infoKvs = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
+        var runKvs = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
+        foreach (var kv in kvs)
+        {
+            if (kv.Key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
+            {
+                infoKvs[kv.Key[Keys.SchedulingInfoPrefix.Length..]] = kv;
+            }
+            else if (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal))
+            {
+                runKvs[kv.Key[Keys.RunInfoPrefix.Length..]] = kv;
+            }
+        }
+
+        var infos = new SortedDictionary<string, DesiredLRPSchedulingInfo>(StringComparer.Ordinal);
+        var runs = new Dictionary<string, DesiredLRPRunInfo>(StringComparer.Ordinal);
+        foreach (var (guid, kv) in runKvs)
+        {
+            var run = TryDecode<DesiredLRPRunInfo>(kv);
+            var orphaned = !infoKvs.ContainsKey(guid) && run is not null && now - run.CreatedAt > creationTimeout.Ticks * 100;
+            if (run is null || orphaned)
+            {
+                tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+            else
+            {
+                runs[guid] = run;
+            }
+        }
+
+        foreach (var (guid, kv) in infoKvs)
+        {
+            var info = TryDecode<DesiredLRPSchedulingInfo>(kv);
+            if (info is null || !runs.ContainsKey(guid))
+            {
+                tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+            else
+            {
+                infos[guid] = info;
+            }
+        }
+
+        return (infos, runs);
+    }
+
+    private async Task<bool> ReplaceIfUnchangedAsync(KeyValue kv, ActualLRP next, CancellationToken cancellationToken)
+    {
+        var result = await store.TxnAsync(TxnRequest.If(TxnCompare.ModRevisionIs(kv.Key, kv.ModRevision)).Then(Put(kv.Key, next)), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded;
+    }
+
+    private static void CollectionsMarshalAdd(Dictionary<string, List<(KeyValue, ActualLRP)>> map, string guid, (KeyValue, ActualLRP) record)
+    {
+        if (!map.TryGetValue(guid, out var list))
+        {
+            list = [];
+            map[guid] = list;
+        }
+
+        list.Add(record);
+    }
+
+    private sealed class Tally
+    {
+        public int Missing { get; set; }
+
+        public int Extra { get; set; }
+
+        public int MissingCell { get; set; }
+
+        public int RestartedCrashed { get; set; }
+
+        public int StaleUnclaimed { get; set; }
+
+        public int Pruned { get; set; }
+
+        public int Desired { get; set; }
+
+        public int Unclaimed { get; private set; }
+
+        public int Claimed { get; private set; }
+
+        public int Running { get; private set; }
+
+        public int Crashed { get; private set; }
+
+        public int CrashingDesired { get; set; }
+
+        public void Count(ActualLRP lrp)
+        {
+            switch (lrp.State)
+            {
+                case ActualLrpStates.Unclaimed: Unclaimed++; break;
+                case ActualLrpStates.Claimed: Claimed++; break;
+                case ActualLrpStates.Running: Running++; break;
+                case ActualLrpStates.Crashed: Crashed++; break;
+            }
+        }
+    }
+}

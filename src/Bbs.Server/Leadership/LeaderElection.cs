@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Bbs.Server.Convergence;
+using Bbs.Store;
+using Microsoft.Extensions.Options;
+
+namespace Bbs.Server.Leadership;
+
+/// <summary>
+/// Elects one leader among every server instance on the store: the holder of <c>/v1/locks/bbs</c>, a key
+/// under a lease of <c>lock_ttl</c> whose value records the holder's id and advertise URL (E16's lock record).
+/// The leader renews the lease every third of its TTL; when a renewal says the lease is gone, or no renewal
+/// succeeds for a whole TTL, leadership ends at once (<see cref="LeadershipToken"/> is cancelled) even if the
+/// store is unreachable, so two leaders never work at the same time for longer than the clocks disagree.
+/// Followers retry every <c>lock_retry_interval</c>, and at once when the lock key is deleted or expires.
+/// </summary>
+public sealed partial class LeaderElection : BackgroundService
+{
+    public const string LockKey = "/v1/locks/bbs";
+
+    private readonly IKeyValueStore store;
+    private readonly ConvergenceOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger<LeaderElection> logger;
+    private readonly Lock gate = new();
+    private TaskCompletionSource<CancellationToken> leadership = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public LeaderElection(IKeyValueStore store, IOptions<ConvergenceOptions> options, TimeProvider time, ILogger<LeaderElection> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.store = store;
+        this.options = options.Value;
+        this.time = time;
+        this.logger = logger;
+        Id = string.IsNullOrEmpty(this.options.Uuid) ? Guid.NewGuid().ToString() : this.options.Uuid;
+    }
+
+    /// <summary>This instance's id in the lock record.</summary>
+    public string Id { get; }
+
+    public bool IsLeader { get; private set; }
+
+    /// <summary>The current holder of the lock as last seen (id and url), or null when unknown.</summary>
+    public LockRecord? Leader { get; private set; }
+
+    /// <summary>Waits until this instance leads; the token is cancelled the moment leadership ends.</summary>
+    public Task<CancellationToken> WaitForLeadershipAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return leadership.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var record = JsonSerializer.SerializeToUtf8Bytes(new LockRecord(Id, options.AdvertiseUrl ?? string.Empty), LockRecordContext.Default.LockRecord);
+        var ttl = Math.Max(1, (long)options.LockTtl.TotalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var lease = await store.GrantLeaseAsync(ttl, stoppingToken).ConfigureAwait(false);
+                var result = await store.TxnAsync(
+                    TxnRequest.If(TxnCompare.Absent(LockKey)).Then(new PutOp(LockKey, record, lease)).Else(new GetOp(LockKey)),
+                    stoppingToken).ConfigureAwait(false);
+                if (result.Succeeded)
+                {
+                    await LeadAsync(lease, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await store.RevokeLeaseAsync(lease, stoppingToken).ConfigureAwait(false);
+                Leader = result.Results[0].Kvs is { Count: > 0 } holder ? Parse(holder[0].Value) : null;
+                await WaitForVacancyAsync(result.Revision, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StoreException && !stoppingToken.IsCancellationRequested)
+            {
+                LogStoreUnavailable(logger, ex);
+                await Task.Delay(options.LockRetryInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task LeadAsync(long lease, CancellationToken stoppingToken)
+    {
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        lock (gate)
+        {
+            IsLeader = true;
+            Leader = new LockRecord(Id, options.AdvertiseUrl ?? string.Empty);
+            leadership.TrySetResult(leading.Token);
+        }
+
+        LogAcquired(logger, Id);
+        var renewEvery = TimeSpan.FromTicks(options.LockTtl.Ticks / 3);
+        var lastRenewed = time.GetUtcNow();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(renewEvery, time, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    attempt.CancelAfter(renewEvery);
+                    if (await store.KeepAliveOnceAsync(lease, attempt.Token).ConfigureAwait(false) <= 0)
+                    {
+                        LogLost(logger, Id, "the lease expired");
+                        return;
+                    }
+
+                    lastRenewed = time.GetUtcNow();
+                }
+                catch (Exception ex) when ((ex is StoreException || ex is OperationCanceledException) && !stoppingToken.IsCancellationRequested)
+                {
+                    if (time.GetUtcNow() - lastRenewed >= options.LockTtl - renewEvery)
+                    {
+                        LogLost(logger, Id, "renewals failed for a whole TTL: " + ex.Message);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: hand the lock over now instead of at the lease's end.
+            try
+            {
+                using var release = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await store.RevokeLeaseAsync(lease, release.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StoreException or OperationCanceledException)
+            {
+                LogReleaseFailed(logger, ex);
+            }
+        }
+        finally
+        {
+            await leading.CancelAsync().ConfigureAwait(false);
+            lock (gate)
+            {
+                IsLeader = false;
+                leadership = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Returns when the lock key is deleted (or its lease expires), or after the retry interval.</summary>
+    private async Task WaitForVacancyAsync(long revision, CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        wait.CancelAfter(options.LockRetryInterval);
+        try
+        {
+            await foreach (var batch in store.WatchAsync(LockKey, revision + 1, wait.Token).ConfigureAwait(false))
+            {
+                if (batch.Events.Any(e => e.Type == WatchEventType.Delete))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static LockRecord? Parse(ReadOnlyMemory<byte> value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(value.Span, LockRecordContext.Default.LockRecord);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "this instance ({Id}) is now the leader")]
+    private static partial void LogAcquired(ILogger logger, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "this instance ({Id}) lost leadership: {Reason}")]
+    private static partial void LogLost(ILogger logger, string id, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "leader election: store unavailable")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not release the leader lease at shutdown")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>The lock record: E16's <c>{"id":…,"url":…}</c>.</summary>
+public sealed record LockRecord(
+    [property: System.Text.Json.Serialization.JsonPropertyName("id")] string Id,
+    [property: System.Text.Json.Serialization.JsonPropertyName("url")] string Url);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(LockRecord))]
+internal sealed partial class LockRecordContext : System.Text.Json.Serialization.JsonSerializerContext;
