@@ -61,8 +61,9 @@ public sealed partial class EtcdDb
             var missing = Enumerable.Range(0, desiredLrp.Instances).Where(i => !existing.Contains(i)).ToList();
             var firstBatch = missing.Take(options.MaxTxnOps - 2).ToList();
 
+            var records = firstBatch.ToDictionary(i => i, i => ActualLrpLifecycle.NewUnclaimed(Index(actualKey, i), now, NewEpoch()));
             var txn = TxnRequest.If([TxnCompare.Absent(Keys.SchedulingInfo(guid)), TxnCompare.Absent(Keys.RunInfo(guid)), .. firstBatch.Select(i => TxnCompare.Absent(Keys.ActualInstance(guid, i)))])
-                .Then([Put(Keys.RunInfo(guid), run), Put(Keys.SchedulingInfo(guid), info), .. firstBatch.Select(i => Put(Keys.ActualInstance(guid, i), ActualLrpLifecycle.NewUnclaimed(Index(actualKey, i), now, NewEpoch())))])
+                .Then([Put(Keys.RunInfo(guid), run), Put(Keys.SchedulingInfo(guid), info), .. firstBatch.Select(i => Put(Keys.ActualInstance(guid, i), records[i]))])
                 .Else(new GetOp(Keys.SchedulingInfo(guid)), new GetOp(Keys.RunInfo(guid)));
             var result = await store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
@@ -73,6 +74,11 @@ public sealed partial class EtcdDb
                 }
 
                 continue;
+            }
+
+            foreach (var (i, record) in records)
+            {
+                Remember(Keys.ActualInstance(guid, i), new Stored<ActualLRP>(record, result.Revision));
             }
 
             // More instances than one transaction may carry: the rest follow, each guarded on absence.
@@ -275,14 +281,20 @@ public sealed partial class EtcdDb
             var pending = chunk.ToList();
             while (pending.Count > 0)
             {
+                var records = pending.ToDictionary(i => i, i => ActualLrpLifecycle.NewUnclaimed(Index(key, i), now, NewEpoch()));
                 var result = await store.TxnAsync(
                     new TxnRequest(
                         [.. pending.Select(i => TxnCompare.Absent(Keys.ActualInstance(key.ProcessGuid, i)))],
-                        [.. pending.Select(i => Put(Keys.ActualInstance(key.ProcessGuid, i), ActualLrpLifecycle.NewUnclaimed(Index(key, i), now, NewEpoch())))],
+                        [.. pending.Select(i => Put(Keys.ActualInstance(key.ProcessGuid, i), records[i]))],
                         []),
                     cancellationToken).ConfigureAwait(false);
                 if (result.Succeeded)
                 {
+                    foreach (var (i, record) in records)
+                    {
+                        Remember(Keys.ActualInstance(key.ProcessGuid, i), new Stored<ActualLRP>(record, result.Revision));
+                    }
+
                     created.AddRange(pending);
                     break;
                 }

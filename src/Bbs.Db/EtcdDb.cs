@@ -19,6 +19,7 @@ public sealed partial class EtcdDb : IDb
     private readonly TimeProvider time;
     private readonly EtcdDbOptions options;
     private readonly ILogger<EtcdDb> logger;
+    private readonly RecordCache cache;
 
     public EtcdDb(IKeyValueStore store, RecordSerializer serializer, TimeProvider time, EtcdDbOptions options, ILogger<EtcdDb> logger)
     {
@@ -27,6 +28,7 @@ public sealed partial class EtcdDb : IDb
         this.time = time;
         this.options = options;
         this.logger = logger;
+        cache = new RecordCache(options.RecordCacheSize);
     }
 
     /// <summary>Now, in unix nanoseconds (the unit of every BBS timestamp).</summary>
@@ -102,10 +104,20 @@ public sealed partial class EtcdDb : IDb
         Func<LifecycleOutcome<T>, bool>? deleteWhen = null)
         where T : class, IMessage<T>, new()
     {
-        var current = await ReadAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        var fromCache = cache.TryGet<Stored<T>>(key, out var cached);
+        var current = fromCache ? cached : await ReadAsync<T>(key, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
         {
             var outcome = rule(current?.Value);
+            if (fromCache && !outcome.IsChanged)
+            {
+                // Only writes may rest on a cached value (the guard checks them); confirm anything else afresh.
+                fromCache = false;
+                cache.Remove(key);
+                current = await ReadAsync<T>(key, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (outcome.Error is { } error)
             {
                 throw new BbsErrorException(error);
@@ -123,13 +135,29 @@ public sealed partial class EtcdDb : IDb
                 cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
             {
+                Remember(key, delete ? null : new Stored<T>(outcome.Record!, result.Revision));
                 return (current?.Value, delete ? null : outcome.Record, outcome.AuctionNeeded && !delete);
             }
 
+            fromCache = false;
             current = FromGetOp<T>(result.Results[0]);
+            Remember(key, current);
         }
 
         throw new BbsErrorException(BbsErrors.ResourceConflict);
+    }
+
+    private void Remember<T>(string key, Stored<T>? stored)
+        where T : class
+    {
+        if (stored is null)
+        {
+            cache.Remove(key);
+        }
+        else
+        {
+            cache.Set(key, stored);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "record {Key} does not decode: {Reason}")]

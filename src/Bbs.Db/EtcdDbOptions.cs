@@ -15,6 +15,10 @@ public sealed class EtcdDbOptions
     /// <summary>TTL of an evacuating record when the request carries none (NEW clients never send one).</summary>
     public TimeSpan DefaultEvacuationTtl { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Records whose last known revision is kept so guarded writes can skip their read (0 disables).</summary>
+    [Range(0, 10_000_000)]
+    public int RecordCacheSize { get; set; } = 100_000;
+
     /// <summary>How often a guarded write re-reads and retries after losing a race before giving up.</summary>
     [Range(1, 1000)]
     public int MaxCasAttempts { get; set; } = 32;

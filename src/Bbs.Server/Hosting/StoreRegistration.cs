@@ -13,10 +13,12 @@ internal static class StoreRegistration
 {
     public static IServiceCollection AddBbsStore(this IServiceCollection services, IConfigurationSection section, BbsServerOptions options)
     {
+        // The clock of the BBS rules (since, crash backoff, task expiry); tests replace it. Leases and
+        // schedules run on real time regardless.
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IKeyValueStore>(provider => options.Store switch
         {
-            StoreKind.Embedded => new EmbeddedKeyValueStore(new EmbeddedKeyValueStoreOptions(), provider.GetRequiredService<TimeProvider>()),
+            StoreKind.Embedded => new EmbeddedKeyValueStore(new EmbeddedKeyValueStoreOptions(), TimeProvider.System),
             StoreKind.Etcd => EtcdKeyValueStore.Create(
                 new EtcdClientOptions
                 {

@@ -19,17 +19,17 @@ public sealed partial class LeaderElection : BackgroundService
 
     private readonly IKeyValueStore store;
     private readonly ConvergenceOptions options;
-    private readonly TimeProvider time;
+    // Lease renewal runs on real time whatever clock the BBS rules use: the store's leases do.
+    private readonly TimeProvider time = TimeProvider.System;
     private readonly ILogger<LeaderElection> logger;
     private readonly Lock gate = new();
     private TaskCompletionSource<CancellationToken> leadership = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LeaderElection(IKeyValueStore store, IOptions<ConvergenceOptions> options, TimeProvider time, ILogger<LeaderElection> logger)
+    public LeaderElection(IKeyValueStore store, IOptions<ConvergenceOptions> options, ILogger<LeaderElection> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.store = store;
         this.options = options.Value;
-        this.time = time;
         this.logger = logger;
         Id = string.IsNullOrEmpty(this.options.Uuid) ? Guid.NewGuid().ToString() : this.options.Uuid;
     }

@@ -19,9 +19,11 @@ public sealed partial class LeaderWork(
     EventHub hub,
     TaskCompletionCallbacks callbacks,
     IOptions<ConvergenceOptions> options,
-    TimeProvider time,
     ILogger<LeaderWork> logger) : BackgroundService
 {
+    // Passes are scheduled on real time; the BBS rules inside them use the injectable TimeProvider.
+    private readonly TimeProvider time = TimeProvider.System;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
