@@ -75,8 +75,11 @@ public sealed class BbsEvent
         Message = message;
         Streams = streams;
         CellIds = cellIds;
-        Frame = Encoding.UTF8.GetBytes($"id: {position}\nevent: {name}\ndata: {Convert.ToBase64String(message.ToByteArray())}\n\n");
+        frame = new Lazy<byte[]>(() => Encoding.UTF8.GetBytes($"id: {position}\nevent: {name}\ndata: {Convert.ToBase64String(message.ToByteArray())}\n\n"));
     }
+
+    // Encoded on first use, once for all subscribers: a change nobody streams costs no encoding.
+    private readonly Lazy<byte[]> frame;
 
     public EventPosition Position { get; }
 
@@ -90,7 +93,7 @@ public sealed class BbsEvent
     public IReadOnlyList<string>? CellIds { get; }
 
     /// <summary>The complete SSE frame, ready to write.</summary>
-    public ReadOnlyMemory<byte> Frame { get; }
+    public ReadOnlyMemory<byte> Frame => frame.Value;
 
     /// <summary>True when a subscriber of <paramref name="stream"/> filtered on <paramref name="cellId"/> gets this event.</summary>
     public bool IsFor(EventStreams stream, string cellId) =>
