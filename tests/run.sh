@@ -23,9 +23,12 @@ dotnet test Bbs.sln -c Release --no-build --logger "console;verbosity=normal" 2>
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line for the whole run, summed over the test assemblies.
-awk '/^(Passed|Failed)!/ {
-       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-     }
+# One closing line for the whole run, summed over the test assemblies' summaries
+# ("Total tests: N" blocks; per-test lines have no colon after Passed/Failed).
+awk '$1 == "Passed:" { p += $2 } $1 == "Failed:" { f += $2 } $1 == "Skipped:" { s += $2 }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+if grep -q "Test Run Aborted" "$log"; then
+  echo "a test run was aborted" >&2
+  status=1
+fi
 exit "$status"

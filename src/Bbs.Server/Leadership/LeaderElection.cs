@@ -129,7 +129,7 @@ public sealed partial class LeaderElection : BackgroundService
                 using var release = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await store.RevokeLeaseAsync(lease, release.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is StoreException or OperationCanceledException)
+            catch (Exception ex) when (ex is StoreException or OperationCanceledException or ObjectDisposedException)
             {
                 LogReleaseFailed(logger, ex);
             }
