@@ -1,3 +1,5 @@
+using Bbs.Bench.Measure;
+
 namespace Bbs.Bench;
 
 /// <summary>
@@ -8,4 +10,7 @@ public sealed class Baselines
 {
     /// <summary>Guarded-transaction throughput at 64 concurrent callers (ops/s), from section 1.</summary>
     public double? GuardedTxn64 { get; set; }
+
+    /// <summary>Watch delivery latency of sequential puts (put sent → event out of WatchAsync), from section 1.</summary>
+    public LatencySummary? WatchDelivery { get; set; }
 }

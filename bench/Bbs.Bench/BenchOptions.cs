@@ -17,7 +17,19 @@ public enum BenchSection
     /// <summary>Section 2b: listing every actual LRP through the server.</summary>
     List = 4,
 
-    All = Raw | Claim | List,
+    /// <summary>Section 2c: the whole task lifecycle through the server.</summary>
+    Tasks = 8,
+
+    /// <summary>Section 2d: LRP events fanned out to many SSE subscribers.</summary>
+    Events = 16,
+
+    /// <summary>Section 2e: one LRP convergence pass at 100k instances.</summary>
+    Converge = 32,
+
+    /// <summary>Every section that runs against the server.</summary>
+    Server = Claim | List | Tasks | Events | Converge,
+
+    All = Raw | Server,
 }
 
 /// <summary>Command-line settings; every size has a full default and a <c>--quick</c> one.</summary>
@@ -26,10 +38,17 @@ public sealed record BenchOptions
     public const string Usage = """
         dotnet run -c Release --project bench/Bbs.Bench [-- options]
 
-          --quick                 a smoke run: short durations, small data sets (~30 s)
-          --only <sections>       comma-separated: raw (1), claim (2a), list (2b), bbs (2a+2b); default all
+          --quick                 a smoke run: short durations, small data sets (~45 s)
+          --only <sections>       comma-separated: raw (1), claim (2a), list (2b), tasks (2c), events (2d),
+                                  converge (2e), bbs (all of 2); default all
           --duration <seconds>    length of each throughput run (default 3, quick 1)
           --list-instances <n>    actual LRPs desired for the list benchmark (default 100000, quick 10000)
+          --task-duration <s>     length of the task lifecycle run (default 5, quick 1)
+          --subscribers <n>       event streams open during the fan-out run (default 1000, quick 100)
+          --event-rate <n>        LRP writes per second during the fan-out run (default 1000, quick 500)
+          --event-duration <s>    length of the fan-out run (default 10, quick 2)
+          --converge-instances <n> actual LRPs the convergence pass covers at least (default 100000, quick 10000)
+          --converge-missing <n>  actual LRPs deleted in etcd before the pass (default 500, quick 50)
           --page-size <n>         keys per etcd page for the raw RangeAllAsync reads (default 1000)
           --store <etcd|embedded> the server's store (default etcd; embedded only checks the harness)
           --server-dll <path>     run this Bbs.Server.dll instead of building src/Bbs.Server
@@ -67,6 +86,20 @@ public sealed record BenchOptions
 
     public int ListRuns { get; init; } = 5;
 
+    public int TaskWorkers { get; init; } = 64;
+
+    public TimeSpan TaskDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    public int EventSubscribers { get; init; } = 1_000;
+
+    public int EventRate { get; init; } = 1_000;
+
+    public TimeSpan EventDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int ConvergeInstances { get; init; } = 100_000;
+
+    public int ConvergeMissing { get; init; } = 500;
+
     public string Store { get; init; } = "etcd";
 
     public string? ServerDll { get; init; }
@@ -93,6 +126,12 @@ public sealed record BenchOptions
                 ClaimInstancesPerGuid = 5,
                 ListInstances = 10_000,
                 ListRuns = 2,
+                TaskDuration = TimeSpan.FromSeconds(1),
+                EventSubscribers = 100,
+                EventRate = 500,
+                EventDuration = TimeSpan.FromSeconds(2),
+                ConvergeInstances = 10_000,
+                ConvergeMissing = 50,
             };
         }
 
@@ -107,6 +146,12 @@ public sealed record BenchOptions
                 "--duration" => options with { ThroughputDuration = TimeSpan.FromSeconds(Positive(args, ref i)) },
                 "--list-instances" => options with { ListInstances = Positive(args, ref i) },
                 "--page-size" => options with { PageSize = Positive(args, ref i) },
+                "--task-duration" => options with { TaskDuration = TimeSpan.FromSeconds(Positive(args, ref i)) },
+                "--subscribers" => options with { EventSubscribers = Positive(args, ref i) },
+                "--event-rate" => options with { EventRate = Positive(args, ref i) },
+                "--event-duration" => options with { EventDuration = TimeSpan.FromSeconds(Positive(args, ref i)) },
+                "--converge-instances" => options with { ConvergeInstances = Positive(args, ref i) },
+                "--converge-missing" => options with { ConvergeMissing = Positive(args, ref i) },
                 "--store" => options with { Store = ParseStore(Value(args, ref i)) },
                 "--server-dll" => options with { ServerDll = Path.GetFullPath(Value(args, ref i)) },
                 "--no-build" => options with { BuildServer = false },
@@ -143,9 +188,12 @@ public sealed record BenchOptions
                 "raw" or "1" or "etcd" => BenchSection.Raw,
                 "claim" or "2a" => BenchSection.Claim,
                 "list" or "2b" => BenchSection.List,
-                "bbs" or "2" or "server" => BenchSection.Claim | BenchSection.List,
+                "tasks" or "task" or "2c" => BenchSection.Tasks,
+                "events" or "event" or "2d" => BenchSection.Events,
+                "converge" or "convergence" or "2e" => BenchSection.Converge,
+                "bbs" or "2" or "server" => BenchSection.Server,
                 "all" => BenchSection.All,
-                _ => throw new ArgumentException($"unknown section '{name}' (raw, claim, list, bbs, all)"),
+                _ => throw new ArgumentException($"unknown section '{name}' (raw, claim, list, tasks, events, converge, bbs, all)"),
             };
         }
 

@@ -1,7 +1,10 @@
+using Bbs.Bench.Convergence;
+using Bbs.Bench.Events;
 using Bbs.Bench.Lrps;
 using Bbs.Bench.RawEtcd;
 using Bbs.Bench.Report;
 using Bbs.Bench.Server;
+using Bbs.Bench.TaskCycle;
 using Bbs.Client;
 using Bbs.Etcd;
 using Bbs.Testing.Etcd;
@@ -14,6 +17,14 @@ namespace Bbs.Bench;
 /// </summary>
 public sealed class BenchRun(BenchOptions options)
 {
+    /// <summary>
+    /// The server's settings beyond store and address. Info level for section 2e's "LRP convergence done" line (the
+    /// server logs nothing per request at info). The leader's own convergence passes would otherwise run every 30 s
+    /// over whatever the sections left behind (writes, events, auction logs in the middle of a measurement); with a
+    /// long interval only the pass at start-up runs, on an empty store, and section 2e runs its passes itself.
+    /// </summary>
+    private static readonly string[] ServerSettings = ["--Bbs:log_level=info", "--Bbs:converge_repeat_interval=1.00:00:00"];
+
     private readonly ResultTable _table = new();
     private readonly Baselines _baselines = new();
     private readonly List<string> _failures = [];
@@ -25,7 +36,7 @@ public sealed class BenchRun(BenchOptions options)
         {
             // Build the server first: a broken build is reported at once, and no compiler competes with a measurement.
             string? serverDll = null;
-            if (options.Runs(BenchSection.Claim | BenchSection.List))
+            if (options.Runs(BenchSection.Server))
             {
                 await GuardAsync("2 bbs", async () => serverDll = await ServerBuild.LocateAsync(options, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             }
@@ -60,7 +71,7 @@ public sealed class BenchRun(BenchOptions options)
 
     private async Task RunServerSectionsAsync(string dll, EtcdClient etcd, IReadOnlyList<Uri> etcdUrls, CancellationToken cancellationToken)
     {
-        await using var server = await ServerProcess.StartAsync(dll, options.Store, etcdUrls, cancellationToken).ConfigureAwait(false);
+        await using var server = await ServerProcess.StartAsync(dll, options.Store, etcdUrls, ServerSettings, cancellationToken).ConfigureAwait(false);
         Progress.Say($"server ready at {server.Url} (pid {server.Pid}, store {options.Store})");
 
         // One attempt per call: a benchmark must see failures, not retry them away. Lists of 100k records may be slow.
@@ -73,6 +84,22 @@ public sealed class BenchRun(BenchOptions options)
         if (options.Runs(BenchSection.List))
         {
             await GuardAsync("2b list", () => new ListSection(client, etcd, server, options, _table).RunAsync(cancellationToken), server).ConfigureAwait(false);
+        }
+
+        if (options.Runs(BenchSection.Tasks))
+        {
+            await GuardAsync("2c tasks", () => new TaskCycleSection(client, etcd, server.Pid, options, _table, _baselines).RunAsync(cancellationToken), server).ConfigureAwait(false);
+        }
+
+        if (options.Runs(BenchSection.Events))
+        {
+            await GuardAsync("2d events", () => new EventFanOutSection(client, etcd, server, options, _table, _baselines).RunAsync(cancellationToken), server).ConfigureAwait(false);
+        }
+
+        // Last: it rewrites what the other sections left in etcd (2b's 100k instances become RUNNING).
+        if (options.Runs(BenchSection.Converge))
+        {
+            await GuardAsync("2e converge", () => new ConvergenceSection(client, etcd, server, options, _table).RunAsync(cancellationToken), server).ConfigureAwait(false);
         }
     }
 
@@ -105,7 +132,10 @@ public sealed class BenchRun(BenchOptions options)
             Console.WriteLine(machine);
         }
 
-        Console.WriteLine($"options: {(options.Quick ? "--quick, " : string.Empty)}throughput runs {options.ThroughputDuration.TotalSeconds:0} s, list {options.ListInstances:N0} instances, server store {options.Store}");
+        Console.WriteLine(
+            $"options: {(options.Quick ? "--quick, " : string.Empty)}throughput runs {options.ThroughputDuration.TotalSeconds:0} s, list {options.ListInstances:N0} instances, " +
+            $"tasks {options.TaskDuration.TotalSeconds:0} s, events {options.EventSubscribers:N0} subscribers at {options.EventRate:N0} writes/s for {options.EventDuration.TotalSeconds:0} s, " +
+            $"convergence >= {options.ConvergeInstances:N0} instances with {options.ConvergeMissing:N0} missing, server store {options.Store}");
         Console.WriteLine();
         Console.Write(_table.Render());
         foreach (string failure in _failures)

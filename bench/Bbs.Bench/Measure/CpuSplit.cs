@@ -39,6 +39,29 @@ public sealed class CpuSplit
             wall);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="serverPid"/> and etcd together used less than <paramref name="cores"/> of CPU over
+    /// one <paramref name="window"/> (e.g. the server's event hub and etcd's watch have digested a burst of changes),
+    /// or <paramref name="limit"/> passed; returns the time waited.
+    /// </summary>
+    public static async Task<TimeSpan> WaitForQuietAsync(int serverPid, double cores, TimeSpan window, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        int? etcdPid = FindChild("etcd");
+        double Used() => CpuSeconds(serverPid) + CpuSeconds(etcdPid);
+        long started = Clock.Now;
+        while (Clock.MsSince(started) < limit.TotalMilliseconds)
+        {
+            double before = Used();
+            await Task.Delay(window, cancellationToken).ConfigureAwait(false);
+            if (Used() - before < cores * window.TotalSeconds)
+            {
+                break;
+            }
+        }
+
+        return TimeSpan.FromMilliseconds(Clock.MsSince(started));
+    }
+
     private (double Server, double Etcd, double Bench) Sample() =>
         (CpuSeconds(_serverPid), CpuSeconds(_etcdPid), CpuSeconds(Environment.ProcessId));
 

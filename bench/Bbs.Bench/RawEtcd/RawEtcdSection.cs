@@ -46,8 +46,15 @@ public sealed class RawEtcdSection(EtcdClient etcd, BenchOptions options, Result
             Format.Ms(time.MeanMs),
             $"mean of {time.Count} reads, pages of {Format.Count(options.PageSize)}, {BenchKeys.ValueSize} B values; {Format.PerSecond(keys / (time.MeanMs / 1000), "keys")}");
 
+        baselines.WatchDelivery = await MeasureWatchAsync(etcd, options, table, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The watch delivery latency row; also run alone for a run that skips section 1 but needs it.</summary>
+    public static async Task<LatencySummary> MeasureWatchAsync(EtcdClient etcd, BenchOptions options, ResultTable table, CancellationToken cancellationToken)
+    {
         var watch = await new WatchLatencyBenchmark(etcd).RunAsync(options.WatchPuts, cancellationToken).ConfigureAwait(false);
         table.Add(Section, $"watch delivery latency ({Format.Count(options.WatchPuts)} puts)", $"p50 {Format.Ms(watch.P50Ms)}", $"p99 {Format.Ms(watch.P99Ms)}; from before the put is sent to the event out of WatchAsync");
+        return watch;
     }
 
     /// <summary>The guarded-txn figure at 64 callers alone, for a run that skips section 1 but needs it.</summary>

@@ -15,6 +15,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly RecentLines _output = new(200);
+    private readonly Lock _observersGate = new();
+    private Action<string>[] _observers = [];
 
     private ServerProcess(Process process, Uri url)
     {
@@ -31,11 +33,13 @@ public sealed class ServerProcess : IAsyncDisposable
         (_output.FirstError is { } error ? $"first error: {error}\nlast lines:\n" : string.Empty) + _output.Tail(lines: 12, maxLineLength: 400);
 
     /// <summary>
-    /// Starts <c>dotnet &lt;dll&gt; --Bbs:store=… --Bbs:etcd_endpoints=… --Bbs:listen_address=127.0.0.1:&lt;port&gt;
-    /// --Bbs:log_level=warn</c> and returns once <c>GET /readyz</c> answers 200 (the store is reachable).
+    /// Starts <c>dotnet &lt;dll&gt; --Bbs:store=… --Bbs:etcd_endpoints=… --Bbs:listen_address=127.0.0.1:&lt;port&gt;</c>
+    /// followed by <paramref name="settings"/> (e.g. <c>--Bbs:log_level=info</c>) and returns once <c>GET /readyz</c>
+    /// answers 200 (the store is reachable).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dll, string store, IEnumerable<Uri> etcdEndpoints, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(string dll, string store, IEnumerable<Uri> etcdEndpoints, IReadOnlyList<string> settings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         int port = FreePort();
         var start = new ProcessStartInfo(DotnetHost.Path)
         {
@@ -50,7 +54,7 @@ public sealed class ServerProcess : IAsyncDisposable
             $"--Bbs:store={store}",
             $"--Bbs:etcd_endpoints={string.Join(',', etcdEndpoints.Select(u => u.GetLeftPart(UriPartial.Authority)))}",
             $"--Bbs:listen_address=127.0.0.1:{port}",
-            "--Bbs:log_level=warn",
+            .. settings,
         ])
         {
             start.ArgumentList.Add(argument);
@@ -59,8 +63,8 @@ public sealed class ServerProcess : IAsyncDisposable
         Progress.Say($"starting server: dotnet {string.Join(' ', start.ArgumentList)}");
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}/"));
-        process.OutputDataReceived += (_, e) => server._output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => server._output.Add(e.Data);
+        process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
         process.Start();
         AppDomain.CurrentDomain.ProcessExit += server.KillOnExit;
         process.BeginOutputReadLine();
@@ -78,6 +82,20 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public MemorySample Memory() => MemorySample.Read(_process.Id);
+
+    /// <summary>
+    /// Calls <paramref name="onLine"/> with every raw line the server writes (its JSON log lines) until the returned
+    /// handle is disposed. The callback runs on the output reader's thread, so it must be quick and thread-safe.
+    /// </summary>
+    public IDisposable ObserveOutput(Action<string> onLine)
+    {
+        lock (_observersGate)
+        {
+            _observers = [.. _observers, onLine];
+        }
+
+        return new Unobserve(this, onLine);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -130,6 +148,26 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new ServerStartException($"GET {readyz} did not answer 200 after {clock.Elapsed.TotalSeconds:0} s (last: {last.TrimEnd()}){ServerError()}\n{RecentOutput}");
     }
 
+    internal void RemoveObserver(Action<string> onLine)
+    {
+        lock (_observersGate)
+        {
+            _observers = [.. _observers.Where(o => o != onLine)];
+        }
+    }
+
+    private void OnLine(string? line)
+    {
+        _output.Add(line);
+        if (line is not null)
+        {
+            foreach (var observer in Volatile.Read(ref _observers))
+            {
+                observer(line);
+            }
+        }
+    }
+
     private string ServerError() => _output.FirstError is { } error ? "; server error: " + error : string.Empty;
 
     private void KillOnExit(object? sender, EventArgs e) => Kill();
@@ -153,6 +191,20 @@ public sealed class ServerProcess : IAsyncDisposable
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+}
+
+/// <summary>Removes an output observer once.</summary>
+file sealed class Unobserve(ServerProcess server, Action<string> observer) : IDisposable
+{
+    private int _disposed;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            server.RemoveObserver(observer);
+        }
     }
 }
 
