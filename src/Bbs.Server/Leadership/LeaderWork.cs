@@ -38,11 +38,13 @@ public sealed partial class LeaderWork(
                 return;
             }
 
+            // Work stops when leadership ends or when this server stops, whichever comes first.
+            using var working = CancellationTokenSource.CreateLinkedTokenSource(leading, stoppingToken);
             try
             {
-                await Task.WhenAll(ConvergeLoopAsync(leading), CallbackLoopAsync(leading)).ConfigureAwait(false);
+                await Task.WhenAll(ConvergeLoopAsync(working.Token), CallbackLoopAsync(working.Token)).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (leading.IsCancellationRequested)
+            catch (OperationCanceledException) when (working.IsCancellationRequested)
             {
                 LogStopped(logger);
             }
@@ -92,7 +94,12 @@ public sealed partial class LeaderWork(
                     }
                 }
             }
-            catch (Exception ex) when (ex is SlowConsumerException or System.Threading.Channels.ChannelClosedException or ObjectDisposedException && !leading.IsCancellationRequested)
+            catch (ObjectDisposedException)
+            {
+                // The hub has stopped: so is this server.
+                return;
+            }
+            catch (Exception ex) when (ex is SlowConsumerException or System.Threading.Channels.ChannelClosedException && !leading.IsCancellationRequested)
             {
                 LogCallbackFeedRestarted(logger, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, leading).ConfigureAwait(false);

@@ -55,7 +55,7 @@ public abstract class BbsServer : IAsyncLifetime
             settings[key] = value;
         }
 
-        Factory = new BbsServerFactory(settings);
+        Factory = new BbsServerFactory(settings, ConfigureServices);
         Http = Factory.CreateHttpClient();
         Client = new BbsClient(Factory.CreateHttpClient(), new BbsClientOptions { Url = Factory.BaseAddress });
         await WaitUntilLeadingAsync();
@@ -89,6 +89,11 @@ public abstract class BbsServer : IAsyncLifetime
 
     /// <summary>Settings applied after the store's, for a fixture that needs a non-default server (e.g. <c>Bbs:max_task_retries</c>).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Service overrides applied after the server's own registrations (e.g. a manual <see cref="TimeProvider"/>).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     protected abstract Task<IReadOnlyDictionary<string, string?>> StoreSettingsAsync();
 }

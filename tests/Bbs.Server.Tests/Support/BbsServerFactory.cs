@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -14,10 +15,14 @@ namespace Bbs.Server.Tests.Support;
 public sealed class BbsServerFactory : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? configureServices;
 
-    public BbsServerFactory(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="settings">Server configuration keys.</param>
+    /// <param name="configureServices">Runs after the server's own registrations, e.g. to replace the <see cref="TimeProvider"/> of the BBS rules.</param>
+    public BbsServerFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         this.settings = settings ?? new Dictionary<string, string?>();
+        this.configureServices = configureServices;
         UseKestrel();
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
@@ -38,6 +43,11 @@ public sealed class BbsServerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureTestServices(configureServices);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Bbs.Testing.Time;
 using Bbs.Store.Embedded;
 
 namespace Bbs.Store.Tests.Embedded;

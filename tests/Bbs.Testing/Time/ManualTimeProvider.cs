@@ -1,4 +1,4 @@
-namespace Bbs.Store.Tests;
+namespace Bbs.Testing.Time;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock moves only when <see cref="Advance"/> is called. Timers that fall
