@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Bbs.Db;
+using Bbs.Db.Format;
 using Bbs.Models;
 using Bbs.Store;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ public sealed partial class EventHub : BackgroundService
 
     private readonly IKeyValueStore store;
     private readonly EventMapper mapper;
-    private readonly IDb db;
+    private readonly RecordSerializer serializer;
     private readonly EventOptions options;
     private readonly ILogger<EventHub> logger;
     private readonly Lock gate = new();
@@ -32,13 +33,13 @@ public sealed partial class EventHub : BackgroundService
     private EventPosition evictedUpTo;
     private bool stopped;
 
-    public EventHub(IKeyValueStore store, EventMapper mapper, IDb db, IOptions<EventOptions> options, IMeterFactory meters, ILogger<EventHub> logger)
+    public EventHub(IKeyValueStore store, EventMapper mapper, RecordSerializer serializer, IOptions<EventOptions> options, IMeterFactory meters, ILogger<EventHub> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meters);
         this.store = store;
         this.mapper = mapper;
-        this.db = db;
+        this.serializer = serializer;
         this.options = options.Value;
         this.logger = logger;
         var meter = meters.Create(Convergence.ConvergenceMetrics.MeterName);
@@ -259,14 +260,31 @@ public sealed partial class EventHub : BackgroundService
         }
     }
 
-    private async Task<DesiredLRPRunInfo?> ReadRunInfoAsync(string processGuid, CancellationToken cancellationToken)
+    private async Task<DesiredLRPRunInfo?> ReadRunInfoAsync(string processGuid, long revision, CancellationToken cancellationToken)
     {
+        var key = Keys.RunInfo(processGuid);
+        RangeResult range;
         try
         {
-            var lrp = await db.DesiredLrpByProcessGuidAsync(processGuid, cancellationToken).ConfigureAwait(false);
-            return DesiredLrpParts.RunInfo(lrp, 0);
+            range = await store.RangeAsync(key, revision, cancellationToken).ConfigureAwait(false);
         }
-        catch (BbsErrorException)
+        catch (StoreCompactedException)
+        {
+            // History at that revision is gone (a replay then ends in resync_required anyway): the current one will do.
+            range = await store.RangeAsync(key, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        var kv = range.Kvs.FirstOrDefault(k => k.Key == key);
+        if (kv is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return serializer.Deserialize<DesiredLRPRunInfo>(kv.Value.Span);
+        }
+        catch (RecordFormatException)
         {
             return null;
         }

@@ -15,8 +15,11 @@ namespace Bbs.Server.Events;
 /// </summary>
 public sealed partial class EventMapper(RecordSerializer serializer, ILogger<EventMapper> logger)
 {
-    /// <summary>Reads the current run info of a process guid, for a scheduling-info change that did not carry one.</summary>
-    public delegate Task<DesiredLRPRunInfo?> RunInfoReader(string processGuid, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads the run info of a process guid as it was at <paramref name="revision"/>, for a scheduling-info
+    /// change that did not carry one (so a replay from history gives the same payload as the live stream did).
+    /// </summary>
+    public delegate Task<DesiredLRPRunInfo?> RunInfoReader(string processGuid, long revision, CancellationToken cancellationToken);
 
     public async Task<IReadOnlyList<BbsEvent>> MapAsync(long revision, IReadOnlyList<WatchEvent> changes, RunInfoReader readRunInfo, CancellationToken cancellationToken)
     {
@@ -68,7 +71,7 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
 
         foreach (var schedule in schedules)
         {
-            await MapDesiredAsync(schedule, runs, readRunInfo, output, cancellationToken).ConfigureAwait(false);
+            await MapDesiredAsync(revision, schedule, runs, readRunInfo, output, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var slot in slotOrder)
@@ -79,7 +82,7 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
         return output.Events;
     }
 
-    private async Task MapDesiredAsync(WatchEvent schedule, Dictionary<string, WatchEvent> runs, RunInfoReader readRunInfo, Output output, CancellationToken cancellationToken)
+    private async Task MapDesiredAsync(long revision, WatchEvent schedule, Dictionary<string, WatchEvent> runs, RunInfoReader readRunInfo, Output output, CancellationToken cancellationToken)
     {
         var guid = schedule.Kv.Key[Keys.SchedulingInfoPrefix.Length..];
         runs.TryGetValue(guid, out var run);
@@ -102,7 +105,7 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
         }
 
         var runAfter = (run is { Type: WatchEventType.Put } ? Decode<DesiredLRPRunInfo>(run.Kv) : null)
-            ?? await readRunInfo(guid, cancellationToken).ConfigureAwait(false)
+            ?? await readRunInfo(guid, revision, cancellationToken).ConfigureAwait(false)
             ?? new DesiredLRPRunInfo();
         if (before is null)
         {
