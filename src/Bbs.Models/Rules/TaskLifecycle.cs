@@ -75,7 +75,8 @@ public static class TaskLifecycle
     /// <summary>
     /// A cell gives the task back (NEW): from Pending or Running it returns to Pending with the rejection
     /// counted and its reason kept. When the count before this call had already reached
-    /// <paramref name="maxTaskRetries"/> the task is failed with the rejection reason instead. From any other
+    /// <paramref name="maxTaskRetries"/> the task is failed with the rejection reason instead (count and stored
+    /// reason unchanged, as NEW's fail path leaves them). From any other
     /// state the request is refused as BadRequest.
     /// </summary>
     public static LifecycleOutcome<Task> Reject(Task? current, string reason, int maxTaskRetries, long nowUnixNanos)
@@ -90,15 +91,18 @@ public static class TaskLifecycle
             return LifecycleOutcome<Task>.Refused(BbsErrors.BadRequest);
         }
 
+        // Out of retries: NEW fails the task through its fail path, leaving the rejection count and reason as they were.
+        if (current.RejectionCount >= maxTaskRetries)
+        {
+            return LifecycleOutcome<Task>.Changed(Completed(current.Clone(), failed: true, reason, result: string.Empty, nowUnixNanos));
+        }
+
         var next = current.Clone();
         next.RejectionCount++;
         next.RejectionReason = ReasonText.Truncate(reason);
         next.State = Task.Types.State.Pending;
         next.UpdatedAt = nowUnixNanos;
-
-        return current.RejectionCount >= maxTaskRetries
-            ? LifecycleOutcome<Task>.Changed(Completed(next, failed: true, reason, result: string.Empty, nowUnixNanos))
-            : LifecycleOutcome<Task>.Changed(next);
+        return LifecycleOutcome<Task>.Changed(next);
     }
 
     /// <summary>

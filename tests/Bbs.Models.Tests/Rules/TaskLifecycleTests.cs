@@ -185,8 +185,8 @@ public sealed class TaskLifecycleTests
         Assert.Equal(Task.Types.State.Completed, task.State);
         Assert.True(task.Failed);
         Assert.Equal("no room", task.FailureReason);
-        Assert.Equal(1, task.RejectionCount);
-        Assert.Equal("no room", task.RejectionReason);
+        Assert.Equal(0, task.RejectionCount);
+        Assert.Equal(string.Empty, task.RejectionReason);
         Assert.Equal(string.Empty, task.CellId);
         Assert.Equal(Now, task.FirstCompletedAt);
     }
@@ -205,7 +205,8 @@ public sealed class TaskLifecycleTests
         Assert.Equal(Task.Types.State.Completed, second.State);
         Assert.True(second.Failed);
         Assert.Equal("still full", second.FailureReason);
-        Assert.Equal(2, second.RejectionCount);
+        Assert.Equal(1, second.RejectionCount);
+        Assert.Equal("cell full", second.RejectionReason);
     }
 
     [Fact]
