@@ -17,7 +17,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
-dotnet build Bbs.sln -c Release -warnaserror 2>&1 | tail -n 3
+if ! dotnet build Bbs.sln -c Release -warnaserror > "$log" 2>&1; then
+  cat "$log"
+  exit 1
+fi
+tail -n 3 "$log"
 set +e
 dotnet test Bbs.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
