@@ -68,7 +68,7 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
             }
         }
 
-        var (infos, runs) = await PruneDesiredAsync(desiredRange.Kvs, request.DesiredLrpCreationTimeout, now, tally, cancellationToken).ConfigureAwait(false);
+        var infos = await PruneDesiredAsync(desiredRange.Kvs, request.DesiredLrpCreationTimeout, now, tally, cancellationToken).ConfigureAwait(false);
         var auctions = new List<(DesiredLRPSchedulingInfo, IReadOnlyList<int>)>();
         var retired = new List<ActualLRP>();
 
@@ -152,7 +152,6 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
 
         var freshness = infos.Values.Select(i => i.DesiredLrpKey.Domain).Concat(fresh).Distinct(StringComparer.Ordinal)
             .ToDictionary(d => d, fresh.Contains, StringComparer.Ordinal);
-        _ = runs;
         return new LrpConvergenceResult(
             auctions, retired, tally.Missing, tally.Extra, tally.MissingCell, tally.RestartedCrashed, tally.StaleUnclaimed, tally.Pruned,
             tally.Desired, tally.Unclaimed, tally.Claimed, tally.Running, tally.Crashed, tally.CrashingDesired, freshness);
@@ -160,9 +159,10 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
 
     /// <summary>
     /// Scheduling infos without a run info are deleted; run infos without a scheduling info once older than the
-    /// creation timeout (a desire may be writing them); undecodable records too. Returns the complete pairs.
+    /// creation timeout (a desire may be writing them); undecodable records too. Returns the scheduling infos of
+    /// the complete pairs.
     /// </summary>
-    private async Task<(SortedDictionary<string, DesiredLRPSchedulingInfo> Infos, Dictionary<string, DesiredLRPRunInfo> Runs)> PruneDesiredAsync(
+    private async Task<SortedDictionary<string, DesiredLRPSchedulingInfo>> PruneDesiredAsync(
         IReadOnlyList<KeyValue> kvs, TimeSpan creationTimeout, long now, Tally tally, CancellationToken cancellationToken)
     {
         var infoKvs = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
@@ -208,7 +208,7 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
             }
         }
 
-        return (infos, runs);
+        return infos;
     }
 
     private async Task<bool> ReplaceIfUnchangedAsync(KeyValue kv, ActualLRP next, CancellationToken cancellationToken)
