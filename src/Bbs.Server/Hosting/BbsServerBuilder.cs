@@ -23,7 +23,13 @@ public static class BbsServerBuilder
         builder.Services.AddSingleton<IValidateOptions<BbsServerOptions>, BbsServerOptionsValidator>();
 
         var options = section.Get<BbsServerOptions>() ?? new BbsServerOptions();
-        builder.WebHost.UseUrls($"http://{options.ListenAddress}");
+        var tls = options.CertFile is not null && options.KeyFile is not null;
+        builder.WebHost.UseUrls($"{(tls ? "https" : "http")}://{options.ListenAddress}");
+        if (tls)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => ServerTls.Configure(https, options)));
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.Services.AddBbsStore(section, options);

@@ -45,6 +45,24 @@ public sealed class BbsServerOptions
     [ConfigurationKeyName("etcd_key_file")]
     public string? EtcdKeyFile { get; set; }
 
+    /// <summary>
+    /// The server's certificate, PEM (BBS: cert_file). With <see cref="KeyFile"/> the API is served over TLS
+    /// (1.2 or 1.3) instead of plain HTTP.
+    /// </summary>
+    [ConfigurationKeyName("cert_file")]
+    public string? CertFile { get; set; }
+
+    /// <summary>Private key of <see cref="CertFile"/>, PEM (BBS: key_file).</summary>
+    [ConfigurationKeyName("key_file")]
+    public string? KeyFile { get; set; }
+
+    /// <summary>
+    /// CA bundle, PEM (BBS: ca_file). With TLS on, every client must present a certificate issued by one of
+    /// these CAs (mutual TLS, as NEW's BBS always requires).
+    /// </summary>
+    [ConfigurationKeyName("ca_file")]
+    public string? CaFile { get; set; }
+
     /// <summary>How long the readiness probe waits for the store before reporting it unreachable.</summary>
     [ConfigurationKeyName("health_check_timeout")]
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);

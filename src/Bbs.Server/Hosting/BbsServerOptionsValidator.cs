@@ -13,6 +13,24 @@ internal sealed class BbsServerOptionsValidator : IValidateOptions<BbsServerOpti
             failures.Add($"listen_address '{options.ListenAddress}' must be host:port");
         }
 
+        if ((options.CertFile is null) != (options.KeyFile is null))
+        {
+            failures.Add("cert_file and key_file must be given together");
+        }
+
+        if (options.CaFile is not null && options.CertFile is null)
+        {
+            failures.Add("ca_file (client certificate verification) needs cert_file and key_file (TLS)");
+        }
+
+        foreach (var file in new[] { options.CaFile, options.CertFile, options.KeyFile })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                failures.Add($"file '{file}' does not exist");
+            }
+        }
+
         if (options.Store == StoreKind.Etcd)
         {
             var endpoints = options.EtcdEndpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

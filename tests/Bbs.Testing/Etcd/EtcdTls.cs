@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Bbs.Testing.Etcd;
 
 /// <summary>
-/// Throw-away PKI for a TLS etcd: a CA, a server certificate for 127.0.0.1/localhost and a client certificate,
+/// Throw-away PKI for TLS tests (etcd and the BBS server): a CA, a server certificate for 127.0.0.1/localhost and a client certificate,
 /// written as PEM files (keys PKCS#8) and valid for a day.
 /// </summary>
 public sealed class EtcdTls
@@ -30,7 +30,7 @@ public sealed class EtcdTls
 
     public string ClientKeyFile { get; }
 
-    internal static EtcdTls Create(string dir)
+    public static EtcdTls Create(string dir)
     {
         Directory.CreateDirectory(dir);
         var tls = new EtcdTls(dir);
@@ -54,7 +54,7 @@ public sealed class EtcdTls
     }
 
     /// <summary>A handler that trusts only the test CA and presents the client certificate.</summary>
-    internal SocketsHttpHandler CreateHandler()
+    public SocketsHttpHandler CreateHandler()
     {
         var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(CaFile);
