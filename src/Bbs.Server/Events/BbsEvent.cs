@@ -96,6 +96,27 @@ public sealed class BbsEvent
     public ReadOnlyMemory<byte> Frame => frame.Value;
 
     /// <summary>True when a subscriber of <paramref name="stream"/> filtered on <paramref name="cellId"/> gets this event.</summary>
-    public bool IsFor(EventStreams stream, string cellId) =>
-        (Streams & stream) != 0 && (cellId.Length == 0 || CellIds is null || CellIds.Contains(cellId, StringComparer.Ordinal));
+    /// <remarks>Runs once per subscriber per event in the fan-out, so it allocates nothing.</remarks>
+    public bool IsFor(EventStreams stream, string cellId)
+    {
+        if ((Streams & stream) == 0)
+        {
+            return false;
+        }
+
+        if (cellId.Length == 0 || CellIds is null)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < CellIds.Count; i++)
+        {
+            if (string.Equals(CellIds[i], cellId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
