@@ -53,6 +53,7 @@ public sealed record BenchOptions
           --store <etcd|embedded> the server's store (default etcd; embedded only checks the harness)
           --server-dll <path>     run this Bbs.Server.dll instead of building src/Bbs.Server
           --no-build              do not build src/Bbs.Server; use its existing Release output
+          --no-check-perf         skip section 1's 60 s 'etcdctl check perf' (skipped with --quick)
           --help                  this text
 
         etcd: a private one is started from 'etcd' on PATH, unless ETCD_ENDPOINTS names a cluster.
@@ -71,6 +72,11 @@ public sealed record BenchOptions
     public int RangeKeys { get; init; } = 10_000;
 
     public int RangeRuns { get; init; } = 5;
+
+    public int RangeKeysLarge { get; init; } = 100_000;
+
+    /// <summary>Whether section 1 runs <c>etcdctl check perf</c> (a fixed 60 s).</summary>
+    public bool CheckPerf { get; init; } = true;
 
     public int PageSize { get; init; } = 1_000;
 
@@ -123,6 +129,8 @@ public sealed record BenchOptions
                 SequentialPuts = 300,
                 WatchPuts = 200,
                 RangeRuns = 3,
+                RangeKeysLarge = 20_000,
+                CheckPerf = false,
                 ClaimInstancesPerGuid = 5,
                 ListInstances = 10_000,
                 ListRuns = 2,
@@ -155,6 +163,7 @@ public sealed record BenchOptions
                 "--store" => options with { Store = ParseStore(Value(args, ref i)) },
                 "--server-dll" => options with { ServerDll = Path.GetFullPath(Value(args, ref i)) },
                 "--no-build" => options with { BuildServer = false },
+                "--no-check-perf" => options with { CheckPerf = false },
                 _ => throw new ArgumentException($"unknown option '{arg}'"),
             };
         }

@@ -28,6 +28,7 @@ public sealed class BenchRun(BenchOptions options)
     private readonly ResultTable _table = new();
     private readonly Baselines _baselines = new();
     private readonly List<string> _failures = [];
+    private Etcdctl? _etcdctl;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -47,9 +48,10 @@ public sealed class BenchRun(BenchOptions options)
             machine = await MachineInfo.CollectAsync(etcd, cancellationToken).ConfigureAwait(false);
             Progress.Say($"etcd {machine.Etcd} at {string.Join(',', etcdServer.ClientUrls)}{(etcdServer.IsExternal ? " (ETCD_ENDPOINTS)" : string.Empty)}");
 
+            _etcdctl = await Etcdctl.LocateAsync(etcdServer.ClientUrls, cancellationToken).ConfigureAwait(false);
             if (options.Runs(BenchSection.Raw))
             {
-                await GuardAsync("1 etcd", () => new RawEtcdSection(etcd, options, _table, _baselines).RunAsync(cancellationToken)).ConfigureAwait(false);
+                await GuardAsync("1 etcd", () => new RawEtcdSection(etcd, _etcdctl, options, _table, _baselines).RunAsync(cancellationToken)).ConfigureAwait(false);
             }
 
             if (serverDll is not null)
@@ -83,7 +85,7 @@ public sealed class BenchRun(BenchOptions options)
 
         if (options.Runs(BenchSection.List))
         {
-            await GuardAsync("2b list", () => new ListSection(client, etcd, server, options, _table).RunAsync(cancellationToken), server).ConfigureAwait(false);
+            await GuardAsync("2b list", () => new ListSection(client, etcd, _etcdctl, server, options, _table).RunAsync(cancellationToken), server).ConfigureAwait(false);
         }
 
         if (options.Runs(BenchSection.Tasks))

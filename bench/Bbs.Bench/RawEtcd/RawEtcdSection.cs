@@ -5,7 +5,7 @@ using Bbs.Etcd;
 namespace Bbs.Bench.RawEtcd;
 
 /// <summary>Section 1: etcd through our <see cref="EtcdClient"/>, the ceiling the server is held against.</summary>
-public sealed class RawEtcdSection(EtcdClient etcd, BenchOptions options, ResultTable table, Baselines baselines)
+public sealed class RawEtcdSection(EtcdClient etcd, Etcdctl? etcdctl, BenchOptions options, ResultTable table, Baselines baselines)
 {
     private const string Section = "1 etcd";
 
@@ -37,14 +37,36 @@ public sealed class RawEtcdSection(EtcdClient etcd, BenchOptions options, Result
         table.Add(Section, "get + guarded txn (read-then-CAS), 64 callers", Format.PerSecond(readThenCas.OpsPerSecond, "writes"), Describe(readThenCas));
 
         var range = new RangeBenchmark(etcd, options.PageSize);
-        string prefix = BenchKeys.Root + "range/";
-        await range.LoadAsync(prefix, options.RangeKeys, cancellationToken).ConfigureAwait(false);
-        var (time, keys) = await range.ReadAsync(prefix, options.RangeRuns, cancellationToken).ConfigureAwait(false);
-        table.Add(
-            Section,
-            $"prefix range of {Format.Count(keys)} keys (RangeAllAsync)",
-            Format.Ms(time.MeanMs),
-            $"mean of {time.Count} reads, pages of {Format.Count(options.PageSize)}, {BenchKeys.ValueSize} B values; {Format.PerSecond(keys / (time.MeanMs / 1000), "keys")}");
+        foreach (int count in new[] { options.RangeKeys, options.RangeKeysLarge })
+        {
+            string prefix = $"{BenchKeys.Root}range{count}/";
+            await range.LoadAsync(prefix, count, cancellationToken).ConfigureAwait(false);
+            var (time, keys) = await range.ReadAsync(prefix, options.RangeRuns, cancellationToken).ConfigureAwait(false);
+            table.Add(
+                Section,
+                $"prefix range of {Format.Count(keys)} keys (RangeAllAsync)",
+                Format.Ms(time.MeanMs),
+                $"mean of {time.Count} reads, pages of {Format.Count(options.PageSize)}, {BenchKeys.ValueSize} B values; {Format.PerSecond(keys / (time.MeanMs / 1000), "keys")}");
+            if (etcdctl is null)
+            {
+                table.Add(Section, $"etcdctl get --prefix of {Format.Count(keys)} keys", "n/a", "etcdctl is not installed (Debian's etcd-client)");
+                continue;
+            }
+
+            var ctl = await etcdctl.GetPrefixAsync(prefix, options.RangeRuns, (long)keys * BenchKeys.ValueSize, cancellationToken).ConfigureAwait(false);
+            table.Add(
+                Section,
+                $"etcdctl get --prefix of {Format.Count(keys)} keys",
+                Format.Ms(ctl.MeanMs),
+                $"mean of {ctl.Count}, one unpaged range, process start included; ours ÷ etcdctl {Format.Ratio(time.MeanMs / ctl.MeanMs)}");
+        }
+
+        if (etcdctl is not null && options.CheckPerf)
+        {
+            Progress.Say("etcdctl check perf --load=l (60 s)");
+            string perf = await etcdctl.CheckPerfAsync("l", BenchKeys.Root + "check-perf/", cancellationToken).ConfigureAwait(false);
+            table.Add(Section, "etcdctl check perf --load=l", perf.Contains("FAIL", StringComparison.Ordinal) ? "FAIL" : "PASS", perf);
+        }
 
         baselines.WatchDelivery = await MeasureWatchAsync(etcd, options, table, cancellationToken).ConfigureAwait(false);
     }
