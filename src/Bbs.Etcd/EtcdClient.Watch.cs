@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Bbs.Etcd.Api;
+using Etcdserverpb;
 
 namespace Bbs.Etcd;
 

@@ -1,40 +1,51 @@
-using Bbs.Etcd.Leasing;
-using Bbs.Etcd.Transport;
-using Bbs.Etcd.Watching;
-using Google.Protobuf;
+using Bbs.Etcd.Streams;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
+using LibraryClient = dotnet_etcd.EtcdClient;
 
 namespace Bbs.Etcd;
 
 /// <summary>
-/// A client for etcd's v3 gRPC API: KV and transactions, watches, leases and member status. Thread-safe; create one
-/// per cluster and share it. It speaks gRPC over one HTTP/2 <see cref="SocketsHttpHandler"/>: cleartext with prior
-/// knowledge for <c>http://</c> endpoints, TLS for <c>https://</c> ones.
+/// Our client for etcd's v3 API: KV and transactions, watches, leases and member status, with the failure model
+/// the store needs. Unary calls go through dotnet-etcd's <see cref="LibraryClient"/>; watches and lease
+/// keep-alives through the generated <c>Watch</c> and <c>Lease</c> clients, on one multiplexed stream each. All
+/// of it runs on one Grpc.Net.Client channel. Thread-safe; create one per cluster and share it.
 /// </summary>
 /// <remarks>
-/// Failure model: every call goes to the current endpoint; a transport failure or Unavailable moves the client on to
-/// the next endpoint. When a connection cannot even be opened the call moves on at once, since nothing was sent.
-/// Idempotent calls (Range, Status, LeaseTimeToLive, LeaseKeepAliveOnce, LeaseRevoke) are retried with exponential
-/// backoff on <see cref="EtcdUnavailableException"/> and <see cref="EtcdDeadlineExceededException"/>; writes (Put,
-/// DeleteRange, Txn, Compact, LeaseGrant) are not, since a failure may hide a success: they throw, and the caller
-/// decides. Each attempt has the deadline <see cref="EtcdClientOptions.RequestTimeout"/>; the caller's token cancels
-/// the whole call with <see cref="OperationCanceledException"/>.
+/// Failure model: calls are spread over the reachable endpoints (round robin); the balancer leaves out a member it
+/// cannot connect to. Idempotent calls (Range, Status, LeaseTimeToLive, LeaseKeepAliveOnce, LeaseRevoke) are retried
+/// with exponential backoff on <see cref="EtcdUnavailableException"/> and <see cref="EtcdDeadlineExceededException"/>;
+/// writes (Put, DeleteRange, Txn, Compact, LeaseGrant) are not, since a failure may hide a success: they throw,
+/// and the caller decides. Each attempt has the deadline <see cref="EtcdClientOptions.RequestTimeout"/>; the
+/// caller's token cancels the whole call with <see cref="OperationCanceledException"/>. With
+/// <see cref="EtcdClientOptions.Username"/>, every call carries the user's token; a call refused for an invalid
+/// token was not applied, so it is sent once more with a new token, writes included.
 /// Errors: <see cref="EtcdException"/> carries etcd's gRPC status; the subclasses name the cases callers handle.
 /// </remarks>
 public sealed partial class EtcdClient : IAsyncDisposable
 {
+    private readonly EtcdClientOptions _options;
     private readonly GrpcChannel _channel;
+    private readonly LibraryClient _etcd;
+    private readonly EtcdAuth? _auth;
     private readonly ResiliencePipeline _retry;
     private readonly WatchMultiplexer _watches;
     private readonly LeaseKeeper _leases;
+    private readonly ILogger _logger;
     private readonly TimeSpan _requestTimeout;
     private int _disposed;
 
     /// <param name="options">Validated here; invalid options throw <see cref="ArgumentException"/>.</param>
-    /// <param name="logger">Receives failover, retry, reconnect and lease-loss events; none when null.</param>
+    /// <param name="logger">Receives retry, reconnect, token and lease-loss events; none when null.</param>
     public EtcdClient(EtcdClientOptions options, ILogger? logger = null)
+        : this(options, options?.Endpoints ?? [], logger)
+    {
+    }
+
+    private EtcdClient(EtcdClientOptions options, IReadOnlyList<Uri> endpoints, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate();
@@ -43,16 +54,21 @@ public sealed partial class EtcdClient : IAsyncDisposable
             throw new ArgumentException("Invalid etcd client options: " + string.Join(" ", errors), nameof(options));
         }
 
-        logger ??= NullLogger.Instance;
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
         _requestTimeout = options.RequestTimeout;
-        _channel = new GrpcChannel(options, logger);
-        _retry = Retry.CreatePipeline(options, logger);
-        _watches = new WatchMultiplexer(_channel, _retry, logger, options);
-        _leases = new LeaseKeeper(_channel, _retry, logger, options);
-    }
+        _channel = EtcdChannel.Create(options, endpoints, loggerFactory: null);
+        _etcd = new LibraryClient(_channel.CreateCallInvoker());
+        var generated = _etcd.GetConnection();
+        if (!string.IsNullOrEmpty(options.Username))
+        {
+            _auth = new EtcdAuth(options.Username, options.Password!, (request, ct) => _etcd.AuthenticateAsync(request, deadline: Deadline(), cancellationToken: ct));
+        }
 
-    /// <summary>The endpoint calls currently go to.</summary>
-    public Uri CurrentEndpoint => _channel.Endpoints.Current;
+        _retry = Retry.CreatePipeline(options, _logger);
+        _watches = new WatchMultiplexer(generated.WatchClient, _auth, _retry, _logger, options);
+        _leases = new LeaseKeeper(generated.LeaseClient, _auth, _retry, _logger, options);
+    }
 
     /// <summary>
     /// Ends every open watch (their consumers see <see cref="ObjectDisposedException"/>), stops renewing leases
@@ -67,37 +83,105 @@ public sealed partial class EtcdClient : IAsyncDisposable
 
         await _watches.DisposeAsync().ConfigureAwait(false);
         await _leases.DisposeAsync().ConfigureAwait(false);
+        _etcd.Dispose();
         _channel.Dispose();
+        _auth?.Dispose();
     }
 
-    private Task<TResponse> CallAsync<TResponse>(string path, IMessage request, MessageParser<TResponse> parser, bool idempotent, CancellationToken cancellationToken, Uri? endpoint = null)
-        where TResponse : class, IMessage<TResponse>
+    private DateTime Deadline() => DateTime.UtcNow + _requestTimeout;
+
+    /// <summary>One call through the library: retried by the pipeline when <paramref name="idempotent"/>.</summary>
+    private Task<TResponse> CallAsync<TRequest, TResponse>(Func<LibraryClient, TRequest, Metadata?, DateTime, CancellationToken, Task<TResponse>> call, TRequest request, bool idempotent, CancellationToken cancellationToken)
+        where TRequest : class
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!idempotent)
         {
-            return _channel.UnaryAsync(path, request, parser, endpoint, cancellationToken);
+            return AttemptAsync(call, request, cancellationToken);
         }
 
         return _retry.ExecuteAsync(
-            static (state, ct) => new ValueTask<TResponse>(state.Channel.UnaryAsync(state.Path, state.Request, state.Parser, state.Endpoint, ct)),
-            (Channel: _channel, Path: path, Request: request, Parser: parser, Endpoint: endpoint),
+            static (state, ct) => new ValueTask<TResponse>(state.Self.AttemptAsync(state.Call, state.Request, ct)),
+            (Self: this, Call: call, Request: request),
             cancellationToken).AsTask();
     }
 
-    /// <summary>The gRPC method paths of etcd's v3 API.</summary>
-    private static class Methods
+    /// <summary>
+    /// One attempt with its deadline and the user's token; a call refused for an invalid token is sent once more
+    /// with a new one. gRPC failures become the client's typed exceptions.
+    /// </summary>
+    private async Task<TResponse> AttemptAsync<TRequest, TResponse>(Func<LibraryClient, TRequest, Metadata?, DateTime, CancellationToken, Task<TResponse>> call, TRequest request, CancellationToken cancellationToken)
     {
-        public const string Range = "/etcdserverpb.KV/Range";
-        public const string Put = "/etcdserverpb.KV/Put";
-        public const string DeleteRange = "/etcdserverpb.KV/DeleteRange";
-        public const string Txn = "/etcdserverpb.KV/Txn";
-        public const string Compact = "/etcdserverpb.KV/Compact";
-        public const string LeaseGrant = "/etcdserverpb.Lease/LeaseGrant";
-        public const string LeaseRevoke = "/etcdserverpb.Lease/LeaseRevoke";
-        public const string LeaseKeepAlive = "/etcdserverpb.Lease/LeaseKeepAlive";
-        public const string LeaseTimeToLive = "/etcdserverpb.Lease/LeaseTimeToLive";
-        public const string Status = "/etcdserverpb.Maintenance/Status";
+        Metadata? headers = null;
+        bool waitedForConnection = false;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (_auth is not null)
+                {
+                    headers = await _auth.HeadersAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return await call(_etcd, request, headers, Deadline(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("the call was cancelled", ex, cancellationToken);
+            }
+            catch (RpcException ex) when (attempt == 1 && _auth is not null && EtcdAuth.IsInvalidToken(ex))
+            {
+                await RenewTokenAsync(headers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                var error = EtcdErrors.From(ex);
+                if (error is not EtcdUnavailableException { NotConnected: true } || waitedForConnection)
+                {
+                    throw error;
+                }
+
+                // Nothing was sent, so even a write may go again: once a member accepts a connection, within the
+                // connect timeout. Otherwise the call fails, and since it already waited it is not retried.
+                waitedForConnection = true;
+                if (!await WaitForConnectionAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new EtcdUnavailableException(error.Message, ex) { NotConnected = true, WaitedForConnection = true };
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the channel to connect now (ending its reconnect backoff) and waits until a member is ready, at most
+    /// <see cref="EtcdClientOptions.ConnectTimeout"/>; false when none became ready.
+    /// </summary>
+    private async Task<bool> WaitForConnectionAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await _channel.ConnectAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task RenewTokenAsync(Metadata? stale, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _auth!.RenewAsync(stale, cancellationToken).ConfigureAwait(false);
+            _logger.TokenRenewed(_options.Username!);
+        }
+        catch (RpcException ex)
+        {
+            throw EtcdErrors.From(ex);
+        }
     }
 }

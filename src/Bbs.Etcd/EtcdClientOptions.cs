@@ -6,8 +6,9 @@ namespace Bbs.Etcd;
 public sealed class EtcdClientOptions
 {
     /// <summary>
-    /// Client URLs of the cluster's members, e.g. <c>http://10.0.0.1:2379</c>. Calls go to one endpoint and move to
-    /// the next when it fails. <c>http://</c> uses HTTP/2 cleartext (prior knowledge), <c>https://</c> uses TLS.
+    /// Client URLs of the cluster's members, e.g. <c>http://10.0.0.1:2379</c>, all of one scheme. Calls are spread
+    /// over the members that are reachable (round robin); one that fails is left out until it answers again.
+    /// <c>http://</c> uses HTTP/2 cleartext (prior knowledge), <c>https://</c> uses TLS.
     /// </summary>
     public List<Uri> Endpoints { get; set; } = [];
 
@@ -19,6 +20,16 @@ public sealed class EtcdClientOptions
 
     /// <summary>PEM file of the client certificate's private key.</summary>
     public string? KeyFile { get; set; }
+
+    /// <summary>
+    /// etcd user for clusters with authentication enabled (with <see cref="Password"/>). The client authenticates
+    /// once, sends the token with every call and stream, and authenticates again when etcd reports the token
+    /// invalid (expired, or etcd restarted).
+    /// </summary>
+    public string? Username { get; set; }
+
+    /// <summary>The password of <see cref="Username"/>. Never logged.</summary>
+    public string? Password { get; set; }
 
     /// <summary>How long opening a TCP (and TLS) connection to one endpoint may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -71,6 +82,16 @@ public sealed class EtcdClientOptions
                     errors.Add($"Endpoints: '{endpoint}' must not have a path or query.");
                 }
             }
+        }
+
+        if (Endpoints is { Count: > 1 } && Endpoints.Where(e => e is { IsAbsoluteUri: true }).Select(e => e.Scheme).Distinct().Count() > 1)
+        {
+            errors.Add("Endpoints: mix http:// and https:// URLs; use one scheme for the whole cluster.");
+        }
+
+        if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
+        {
+            errors.Add("Username and Password must be set together.");
         }
 
         if (CertFile is null != KeyFile is null)

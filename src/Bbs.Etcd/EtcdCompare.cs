@@ -1,7 +1,7 @@
-using Bbs.Etcd.Api;
+using Etcdserverpb;
 using Google.Protobuf;
-using CompareResult = Bbs.Etcd.Api.Compare.Types.CompareResult;
-using CompareTarget = Bbs.Etcd.Api.Compare.Types.CompareTarget;
+using CompareResult = Etcdserverpb.Compare.Types.CompareResult;
+using CompareTarget = Etcdserverpb.Compare.Types.CompareTarget;
 
 namespace Bbs.Etcd;
 

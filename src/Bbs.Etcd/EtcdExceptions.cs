@@ -1,34 +1,43 @@
+using Grpc.Core;
+
 namespace Bbs.Etcd;
 
 /// <summary>
-/// A call to etcd failed. <see cref="StatusCode"/> is the gRPC status etcd (or the transport) reported and
-/// <see cref="Exception.Message"/> its <c>grpc-message</c>, e.g. "etcdserver: mvcc: required revision is a future revision".
+/// A call to etcd failed. <see cref="StatusCode"/> is the gRPC status etcd (or Grpc.Net.Client) reported and
+/// <see cref="Exception.Message"/> its detail, e.g. "etcdserver: mvcc: required revision is a future revision";
+/// the <see cref="RpcException"/> is the inner exception.
 /// </summary>
 public class EtcdException : Exception
 {
-    public EtcdException(GrpcStatusCode statusCode, string message, Exception? innerException = null)
+    public EtcdException(StatusCode statusCode, string message, Exception? innerException = null)
         : base(message, innerException)
     {
         StatusCode = statusCode;
     }
 
-    public GrpcStatusCode StatusCode { get; }
+    public StatusCode StatusCode { get; }
 }
 
 /// <summary>
-/// etcd could not be reached, the connection broke, or etcd answered <see cref="GrpcStatusCode.Unavailable"/>
+/// etcd could not be reached, the connection broke, or etcd answered <see cref="StatusCode.Unavailable"/>
 /// (no leader, leader changed, request timed out inside etcd). The operation may or may not have been applied
 /// when the request had been sent; only idempotent calls are retried by the client.
 /// </summary>
 public sealed class EtcdUnavailableException : EtcdException
 {
     public EtcdUnavailableException(string message, Exception? innerException = null)
-        : base(GrpcStatusCode.Unavailable, message, innerException)
+        : base(StatusCode.Unavailable, message, innerException)
     {
     }
 
-    /// <summary>True when the request provably never left the client (the connection could not be opened).</summary>
-    internal bool RequestNotSent { get; init; }
+    /// <summary>
+    /// True when no connection to any member could be opened (refused, unresolvable, TLS handshake failed), so the
+    /// request provably never left the client.
+    /// </summary>
+    public bool NotConnected { get; init; }
+
+    /// <summary>True when the call already waited the connect timeout for a member to accept a connection; retrying at once is pointless.</summary>
+    internal bool WaitedForConnection { get; init; }
 }
 
 /// <summary>
@@ -38,7 +47,7 @@ public sealed class EtcdUnavailableException : EtcdException
 public sealed class EtcdDeadlineExceededException : EtcdException
 {
     public EtcdDeadlineExceededException(string message, Exception? innerException = null)
-        : base(GrpcStatusCode.DeadlineExceeded, message, innerException)
+        : base(StatusCode.DeadlineExceeded, message, innerException)
     {
     }
 }
@@ -51,7 +60,7 @@ public sealed class EtcdDeadlineExceededException : EtcdException
 public sealed class EtcdCompactedException : EtcdException
 {
     public EtcdCompactedException(long compactRevision, string message)
-        : base(GrpcStatusCode.OutOfRange, message)
+        : base(StatusCode.OutOfRange, message)
     {
         CompactRevision = compactRevision;
     }
@@ -69,7 +78,7 @@ public sealed class EtcdCompactedException : EtcdException
 public sealed class EtcdFutureRevisionException : EtcdException
 {
     public EtcdFutureRevisionException(string message)
-        : base(GrpcStatusCode.OutOfRange, message)
+        : base(StatusCode.OutOfRange, message)
     {
     }
 }
@@ -78,7 +87,44 @@ public sealed class EtcdFutureRevisionException : EtcdException
 public sealed class EtcdLeaseNotFoundException : EtcdException
 {
     public EtcdLeaseNotFoundException(string message)
-        : base(GrpcStatusCode.NotFound, message)
+        : base(StatusCode.NotFound, message)
     {
     }
+}
+
+/// <summary>Turns Grpc.Net.Client's failures into the client's typed exceptions.</summary>
+internal static class EtcdErrors
+{
+    private const string CompactedMessage = "required revision has been compacted";
+    private const string FutureRevisionMessage = "required revision is a future revision";
+    private const string LeaseNotFoundMessage = "requested lease not found";
+
+    public static EtcdException From(RpcException ex)
+    {
+        string message = ex.Status.Detail;
+        if (IsConnectFailure(ex))
+        {
+            return new EtcdUnavailableException($"cannot connect to etcd: {message}", ex) { NotConnected = true };
+        }
+
+        return ex.StatusCode switch
+        {
+            StatusCode.Unavailable => new EtcdUnavailableException(message, ex),
+            StatusCode.DeadlineExceeded => new EtcdDeadlineExceededException(message.Length == 0 ? "etcd did not answer within the deadline" : message, ex),
+            StatusCode.OutOfRange when message.Contains(CompactedMessage, StringComparison.Ordinal) => new EtcdCompactedException(0, message),
+            StatusCode.OutOfRange when message.Contains(FutureRevisionMessage, StringComparison.Ordinal) => new EtcdFutureRevisionException(message),
+            StatusCode.NotFound when message.Contains(LeaseNotFoundMessage, StringComparison.Ordinal) => new EtcdLeaseNotFoundException(message),
+            _ => new EtcdException(ex.StatusCode, message, ex),
+        };
+    }
+
+    /// <summary>
+    /// Grpc.Net.Client reports a connection that could not be opened as Unavailable (no member reachable) or,
+    /// when the HTTP request failed before it was sent, as Internal; the cause is in <see cref="RpcException.Status"/>'s
+    /// debug exception.
+    /// </summary>
+    private static bool IsConnectFailure(RpcException ex) =>
+        ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal && ex.Status.DebugException is { } cause && (
+            cause is System.Net.Sockets.SocketException ||
+            cause is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError });
 }

@@ -1,4 +1,4 @@
-using Bbs.Etcd.Leasing;
+using Bbs.Etcd.Streams;
 
 namespace Bbs.Etcd;
 

@@ -5,17 +5,17 @@ namespace Bbs.Etcd;
 /// <summary>The client's log events, source-generated so that disabled levels cost nothing.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Warning, "etcd endpoint {Failed} failed ({Reason}); switching to {Next}")]
-    public static partial void EndpointFailedOver(this ILogger logger, Uri failed, Uri next, string reason);
-
     [LoggerMessage(2, LogLevel.Information, "etcd call failed ({Reason}); retry {Attempt} in {Delay}")]
     public static partial void RetryingCall(this ILogger logger, string? reason, int attempt, TimeSpan delay);
 
-    [LoggerMessage(3, LogLevel.Information, "etcd {Stream} stream connected to {Endpoint}")]
-    public static partial void StreamConnected(this ILogger logger, string stream, Uri endpoint);
+    [LoggerMessage(3, LogLevel.Information, "etcd {Stream} stream connected")]
+    public static partial void StreamConnected(this ILogger logger, string stream);
 
-    [LoggerMessage(4, LogLevel.Warning, "etcd {Stream} stream to {Endpoint} broke ({Reason}); reconnecting")]
-    public static partial void StreamBroken(this ILogger logger, string stream, Uri endpoint, string reason);
+    [LoggerMessage(4, LogLevel.Warning, "etcd {Stream} stream broke ({Reason}); reconnecting")]
+    public static partial void StreamBroken(this ILogger logger, string stream, string reason);
+
+    [LoggerMessage(11, LogLevel.Information, "etcd token for user {User} renewed after etcd refused it as invalid")]
+    public static partial void TokenRenewed(this ILogger logger, string user);
 
     [LoggerMessage(5, LogLevel.Warning, "etcd {Stream} stream cannot reach etcd ({Reason}); trying again in {Pause}")]
     public static partial void StreamUnreachable(this ILogger logger, string stream, string reason, TimeSpan pause);

@@ -22,7 +22,7 @@ internal static class Retry
         return new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<EtcdUnavailableException>().Handle<EtcdDeadlineExceededException>(),
+                ShouldHandle = new PredicateBuilder().Handle<EtcdUnavailableException>(ex => !ex.WaitedForConnection).Handle<EtcdDeadlineExceededException>(),
                 MaxRetryAttempts = options.MaxRetryAttempts,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

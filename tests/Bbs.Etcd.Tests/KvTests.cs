@@ -1,4 +1,6 @@
-using Bbs.Etcd.Api;
+using Grpc.Core;
+using Etcdserverpb;
+using Mvccpb;
 using Bbs.Testing.Etcd;
 using Bbs.Testing.Logging;
 using Xunit.Abstractions;
@@ -86,9 +88,9 @@ public sealed class KvTests(EtcdFixture etcd, ITestOutputHelper output) : IAsync
         var compactAgain = await Assert.ThrowsAsync<EtcdCompactedException>(
             () => _client.CompactAsync(new CompactionRequest { Revision = first }, CancellationToken.None));
 
-        Assert.Equal(GrpcStatusCode.OutOfRange, range.StatusCode);
+        Assert.Equal(StatusCode.OutOfRange, range.StatusCode);
         Assert.Contains("compacted", range.Message, StringComparison.Ordinal);
-        Assert.Equal(GrpcStatusCode.OutOfRange, compactAgain.StatusCode);
+        Assert.Equal(StatusCode.OutOfRange, compactAgain.StatusCode);
         Assert.Equal("3", (await _client.RangeAsync(new RangeRequest { Key = Bytes(_prefix + "k"), Revision = last }, CancellationToken.None)).Kvs[0].Value.ToStringUtf8());
     }
 
@@ -102,9 +104,9 @@ public sealed class KvTests(EtcdFixture etcd, ITestOutputHelper output) : IAsync
         var compact = await Assert.ThrowsAsync<EtcdFutureRevisionException>(
             () => _client.CompactAsync(new CompactionRequest { Revision = current + 1000 }, CancellationToken.None));
 
-        Assert.Equal(GrpcStatusCode.OutOfRange, read.StatusCode);
+        Assert.Equal(StatusCode.OutOfRange, read.StatusCode);
         Assert.Contains("future revision", read.Message, StringComparison.Ordinal);
-        Assert.Equal(GrpcStatusCode.OutOfRange, compact.StatusCode);
+        Assert.Equal(StatusCode.OutOfRange, compact.StatusCode);
     }
 
     [Fact]

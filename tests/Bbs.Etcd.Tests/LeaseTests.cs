@@ -1,4 +1,6 @@
-using Bbs.Etcd.Api;
+using Grpc.Core;
+using Etcdserverpb;
+using Mvccpb;
 using Bbs.Testing.Etcd;
 using Bbs.Testing.Logging;
 using Xunit.Abstractions;
@@ -81,9 +83,9 @@ public sealed class LeaseTests(EtcdFixture etcd, ITestOutputHelper output) : IAs
         await Assert.ThrowsAsync<EtcdLeaseNotFoundException>(() => _client.KeepAliveAsync(unknown, CancellationToken.None));
         var ttl = await TimeToLiveAsync(unknown);
 
-        Assert.Equal(GrpcStatusCode.NotFound, revoke.StatusCode);
+        Assert.Equal(StatusCode.NotFound, revoke.StatusCode);
         Assert.Equal("etcdserver: requested lease not found", revoke.Message);
-        Assert.Equal(GrpcStatusCode.NotFound, put.StatusCode);
+        Assert.Equal(StatusCode.NotFound, put.StatusCode);
         Assert.Equal(-1, ttl);
     }
 

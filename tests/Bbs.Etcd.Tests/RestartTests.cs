@@ -1,4 +1,6 @@
-using Bbs.Etcd.Api;
+using Grpc.Core;
+using Etcdserverpb;
+using Mvccpb;
 using Bbs.Testing.Etcd;
 using Bbs.Testing.Logging;
 using Xunit.Abstractions;
@@ -38,7 +40,7 @@ public sealed class RestartTests(ITestOutputHelper output)
 
         Assert.Equal([$"{_prefix}k1", $"{_prefix}k2", $"{_prefix}k3"], watch.Events.Select(e => e.Kv.Key.ToStringUtf8()));
         Assert.Equal([k2, k3], events.Skip(1).Select(e => e.Kv.ModRevision));
-        Assert.Equal(GrpcStatusCode.Unavailable, whileDown.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, whileDown.StatusCode);
         Assert.Null(await client.GetAsync(_prefix + "lost"));
         Assert.InRange(ttl, 0, 7);
         Assert.False(keepAlive.Lost.IsCompleted, "the keep-alive must survive the restart");

@@ -1,4 +1,5 @@
-using Bbs.Etcd.Api;
+using Etcdserverpb;
+using Mvccpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
-using Bbs.Etcd.Api;
+using Etcdserverpb;
+using Mvccpb;
 using Bbs.Testing.Etcd;
 using Bbs.Testing.Logging;
 using Xunit.Abstractions;

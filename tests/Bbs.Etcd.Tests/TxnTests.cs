@@ -1,9 +1,11 @@
-using Bbs.Etcd.Api;
+using Grpc.Core;
+using Etcdserverpb;
+using Mvccpb;
 using Bbs.Testing.Etcd;
 using Bbs.Testing.Logging;
 using Xunit.Abstractions;
 using static Bbs.Etcd.Tests.TestSupport;
-using CompareResult = Bbs.Etcd.Api.Compare.Types.CompareResult;
+using CompareResult = Etcdserverpb.Compare.Types.CompareResult;
 
 namespace Bbs.Etcd.Tests;
 
@@ -93,7 +95,7 @@ public sealed class TxnTests(EtcdFixture etcd, ITestOutputHelper output) : IAsyn
         var error = await Assert.ThrowsAsync<EtcdException>(() => _client.TxnAsync(
             new TxnRequest { Success = { EtcdOp.Put(key, Bytes("1")), EtcdOp.Put(key, Bytes("2")) } }, CancellationToken.None));
 
-        Assert.Equal(GrpcStatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("duplicate key", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,9 +1,10 @@
-using Bbs.Etcd.Api;
+using Etcdserverpb;
+using Mvccpb;
 using Bbs.Testing.Etcd;
 using Bbs.Testing.Logging;
 using Xunit.Abstractions;
 using static Bbs.Etcd.Tests.TestSupport;
-using EventType = Bbs.Etcd.Api.Event.Types.EventType;
+using EventType = Mvccpb.Event.Types.EventType;
 
 namespace Bbs.Etcd.Tests;
 

@@ -2,11 +2,12 @@ using Bbs.Bench.Lrps;
 using Bbs.Db;
 using Bbs.Db.Format;
 using Bbs.Etcd;
-using Bbs.Etcd.Api;
+using Etcdserverpb;
+using Mvccpb;
 using Bbs.Models;
 using Bbs.Models.Rules;
 using Google.Protobuf;
-using CompareResult = Bbs.Etcd.Api.Compare.Types.CompareResult;
+using CompareResult = Etcdserverpb.Compare.Types.CompareResult;
 
 namespace Bbs.Bench.Convergence;
 

@@ -1,7 +1,8 @@
 using Bbs.Bench.Measure;
 using Bbs.Etcd;
-using Bbs.Etcd.Api;
-using CompareResult = Bbs.Etcd.Api.Compare.Types.CompareResult;
+using Etcdserverpb;
+using Mvccpb;
+using CompareResult = Etcdserverpb.Compare.Types.CompareResult;
 
 namespace Bbs.Bench.RawEtcd;
 

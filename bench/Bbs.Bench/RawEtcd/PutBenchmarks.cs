@@ -1,6 +1,7 @@
 using Bbs.Bench.Measure;
 using Bbs.Etcd;
-using Bbs.Etcd.Api;
+using Etcdserverpb;
+using Mvccpb;
 
 namespace Bbs.Bench.RawEtcd;
 

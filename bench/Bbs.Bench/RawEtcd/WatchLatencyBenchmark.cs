@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using Bbs.Bench.Measure;
 using Bbs.Etcd;
-using Bbs.Etcd.Api;
+using Etcdserverpb;
+using Mvccpb;
 
 namespace Bbs.Bench.RawEtcd;
 

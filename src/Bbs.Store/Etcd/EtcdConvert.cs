@@ -1,6 +1,6 @@
 using Bbs.Etcd;
 using Google.Protobuf;
-using Api = Bbs.Etcd.Api;
+using Api = Etcdserverpb;
 
 namespace Bbs.Store.Etcd;
 
@@ -29,10 +29,10 @@ internal static class EtcdConvert
     /// The port's view of an etcd key-value. The value is not copied: parsed responses own their bytes, and
     /// <see cref="KeyValue.Value"/> is read-only by contract.
     /// </summary>
-    public static KeyValue ToKeyValue(Api.KeyValue kv, string? key = null) =>
+    public static KeyValue ToKeyValue(Mvccpb.KeyValue kv, string? key = null) =>
         new(key ?? kv.Key.ToStringUtf8(), kv.Value.Memory, kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease);
 
-    public static KeyValue[] ToKeyValues(IReadOnlyList<Api.KeyValue> kvs)
+    public static KeyValue[] ToKeyValues(IReadOnlyList<Mvccpb.KeyValue> kvs)
     {
         if (kvs.Count == 0)
         {

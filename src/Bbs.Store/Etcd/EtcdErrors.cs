@@ -19,7 +19,7 @@ internal static class EtcdErrors
         EtcdCompactedException => new StoreCompactedException(error.Message, error),
         EtcdFutureRevisionException => new StoreFutureRevisionException(error.Message, error),
         EtcdLeaseNotFoundException => new StoreLeaseNotFoundException(error.Message, error),
-        { StatusCode: GrpcStatusCode.InvalidArgument } => new ArgumentException(error.Message, error),
+        { StatusCode: Grpc.Core.StatusCode.InvalidArgument } => new ArgumentException(error.Message, error),
         _ => new StoreException(error.Message, error),
     };
 }

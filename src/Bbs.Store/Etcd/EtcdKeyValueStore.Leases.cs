@@ -1,5 +1,5 @@
 using Bbs.Etcd;
-using Api = Bbs.Etcd.Api;
+using Api = Etcdserverpb;
 
 namespace Bbs.Store.Etcd;
 

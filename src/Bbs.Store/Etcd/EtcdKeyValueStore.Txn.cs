@@ -1,6 +1,6 @@
 using Bbs.Etcd;
-using Api = Bbs.Etcd.Api;
-using EtcdCompareResult = Bbs.Etcd.Api.Compare.Types.CompareResult;
+using Api = Etcdserverpb;
+using EtcdCompareResult = Etcdserverpb.Compare.Types.CompareResult;
 
 namespace Bbs.Store.Etcd;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Bbs.Etcd;
-using Api = Bbs.Etcd.Api;
+using Api = Etcdserverpb;
 
 namespace Bbs.Store.Etcd;
 
@@ -84,7 +84,7 @@ public sealed partial class EtcdKeyValueStore
 
             // The previous value is the same key: decode it once.
             var prevKv = change.PrevKv is null ? null : EtcdConvert.ToKeyValue(change.PrevKv, change.PrevKv.Key.Equals(change.Kv.Key) ? kv.Key : null);
-            var type = change.Type == Api.Event.Types.EventType.Delete ? WatchEventType.Delete : WatchEventType.Put;
+            var type = change.Type == Mvccpb.Event.Types.EventType.Delete ? WatchEventType.Delete : WatchEventType.Put;
             batch[i] = new WatchEvent(type, kv, prevKv);
         }
 

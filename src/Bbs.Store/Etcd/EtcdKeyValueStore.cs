@@ -1,6 +1,6 @@
 using Bbs.Etcd;
 using Microsoft.Extensions.Logging;
-using Api = Bbs.Etcd.Api;
+using Api = Etcdserverpb;
 
 namespace Bbs.Store.Etcd;
 

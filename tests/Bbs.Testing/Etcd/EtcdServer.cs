@@ -20,7 +20,10 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly string? _dataDir;
     private readonly EtcdTls? _tls;
     private readonly BoundedLog _output = new(maxLines: 300);
-    private readonly string _name = "bbs-test";
+    private readonly string _name;
+    private readonly IReadOnlyList<string> _extraArguments;
+    private string? _initialCluster;
+    private string? _clusterToken;
     private int _clientPort;
     private int _peerPort;
     private Process? _process;
@@ -28,15 +31,25 @@ public sealed class EtcdServer : IAsyncDisposable
     private EtcdServer(IReadOnlyList<Uri> externalUrls)
     {
         ClientUrls = externalUrls;
+        _name = "external";
+        _extraArguments = [];
     }
 
-    private EtcdServer(string executable, string dataDir, EtcdTls? tls)
+    private EtcdServer(string executable, string dataDir, EtcdTls? tls, string name, IReadOnlyList<string> extraArguments)
     {
         _executable = executable;
         _dataDir = dataDir;
         _tls = tls;
+        _name = name;
+        _extraArguments = extraArguments;
         ClientUrls = [];
     }
+
+    /// <summary>This member's name in its cluster.</summary>
+    public string Name => _name;
+
+    /// <summary>The pid of the running etcd process, or null when stopped (or external).</summary>
+    public int? Pid => _process?.Id;
 
     /// <summary>Client URLs to connect to.</summary>
     public IReadOnlyList<Uri> ClientUrls { get; private set; }
@@ -64,23 +77,22 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>
     /// Starts a private etcd (or attaches to <c>ETCD_ENDPOINTS</c>) and returns once it is healthy.
     /// With <paramref name="tls"/>, the private etcd serves https and requires client certificates.
+    /// <paramref name="extraArguments"/> are added to etcd's command line (e.g. <c>--auth-token-ttl</c>); a server
+    /// started with them is always private.
     /// </summary>
-    public static async Task<EtcdServer> StartNewAsync(bool tls = false, bool allowExternal = true, CancellationToken cancellationToken = default)
+    public static async Task<EtcdServer> StartNewAsync(bool tls = false, bool allowExternal = true, IReadOnlyList<string>? extraArguments = null, CancellationToken cancellationToken = default)
     {
         string? external = Environment.GetEnvironmentVariable(EndpointsVariable);
-        if (allowExternal && !tls && !string.IsNullOrWhiteSpace(external))
+        if (allowExternal && !tls && extraArguments is not { Count: > 0 } && !string.IsNullOrWhiteSpace(external))
         {
             var urls = external.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)).ToList();
             return new EtcdServer(urls);
         }
 
-        string executable = FindOnPath("etcd") ?? throw new InvalidOperationException(
-            $"These tests need a real etcd, but there is no 'etcd' executable on PATH and {EndpointsVariable} is not set. " +
-            $"Install etcd (e.g. 'apt-get install etcd-server') or set {EndpointsVariable}=http://host:2379[,...].");
-
+        string executable = Executable();
         string dataDir = Path.Combine(Path.GetTempPath(), "bbs-etcd-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
-        var server = new EtcdServer(executable, Path.Combine(dataDir, "data"), tls ? EtcdTls.Create(Path.Combine(dataDir, "tls")) : null);
+        var server = new EtcdServer(executable, Path.Combine(dataDir, "data"), tls ? EtcdTls.Create(Path.Combine(dataDir, "tls")) : null, "bbs-test", extraArguments ?? []);
         try
         {
             // Free ports are picked by binding port 0 and releasing it; another process may grab one in between.
@@ -103,6 +115,25 @@ public sealed class EtcdServer : IAsyncDisposable
             await server.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>A member of a cluster that <see cref="EtcdCluster"/> starts: its ports are chosen, it is not started.</summary>
+    internal static EtcdServer NewMember(string name, string root, int clientPort, int peerPort, IReadOnlyList<string> extraArguments)
+    {
+        Directory.CreateDirectory(root);
+        return new EtcdServer(Executable(), Path.Combine(root, "data"), tls: null, name, extraArguments)
+        {
+            _clientPort = clientPort,
+            _peerPort = peerPort,
+        };
+    }
+
+    internal string PeerUrl => $"http://127.0.0.1:{_peerPort}";
+
+    internal void JoinCluster(string initialCluster, string token)
+    {
+        _initialCluster = initialCluster;
+        _clusterToken = token;
     }
 
     /// <summary>Starts etcd again on the same data dir and ports (after <see cref="StopAsync"/>); returns once healthy.</summary>
@@ -132,9 +163,9 @@ public sealed class EtcdServer : IAsyncDisposable
             "--advertise-client-urls", clientAddress,
             "--listen-peer-urls", peerUrl,
             "--initial-advertise-peer-urls", peerUrl,
-            "--initial-cluster", $"{_name}={peerUrl}",
+            "--initial-cluster", _initialCluster ?? $"{_name}={peerUrl}",
             "--initial-cluster-state", "new",
-            "--initial-cluster-token", "bbs-test-" + _peerPort,
+            "--initial-cluster-token", _clusterToken ?? "bbs-test-" + _peerPort,
 
             // A single member elects itself quickly with short raft timings; they also shorten the minimum lease TTL.
             "--heartbeat-interval", "50",
@@ -146,6 +177,11 @@ public sealed class EtcdServer : IAsyncDisposable
             "--log-level", "warn",
         ];
         foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (string argument in _extraArguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -285,7 +321,11 @@ public sealed class EtcdServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    private static string Executable() => FindOnPath("etcd") ?? throw new InvalidOperationException(
+        $"These tests need a real etcd, but there is no 'etcd' executable on PATH and {EndpointsVariable} is not set. " +
+        $"Install etcd (e.g. 'apt-get install etcd-server') or set {EndpointsVariable}=http://host:2379[,...].");
+
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,40 +1,43 @@
 using System.Diagnostics;
-using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Polly;
 
-namespace Bbs.Etcd.Transport;
+namespace Bbs.Etcd.Streams;
 
 /// <summary>
-/// One long-lived bidirectional stream shared by many subscribers (watches, kept-alive leases), kept open while
-/// there are subscribers. When the stream breaks, it is reopened (with the client's retry pipeline, moving to the
-/// next endpoint on failure, and pausing between rounds while etcd stays unreachable) and
+/// One long-lived bidirectional gRPC stream shared by many subscribers (watches, kept-alive leases), kept open while
+/// there are subscribers. When the stream breaks it is opened again (with the client's retry pipeline, pausing
+/// between rounds while etcd stays unreachable; the channel's balancer picks a live member), and
 /// <see cref="OnConnected"/> re-establishes every subscriber on the new stream. When the last subscriber leaves,
 /// the stream is closed. Subclasses keep their subscriber state under <see cref="Gate"/>.
 /// </summary>
+/// <remarks>
+/// Grpc.Net.Client gives the call, the framing and the transport; what it does not give, and this class adds, is
+/// the reconnect loop with one multiplexed stream for many subscribers, which etcd's watch and keep-alive APIs are
+/// designed for (see docs/architecture.md).
+/// </remarks>
 internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
-    where TRequest : IMessage
-    where TResponse : class, IMessage<TResponse>
+    where TRequest : class
+    where TResponse : class
 {
-    private readonly GrpcChannel _channel;
+    private readonly Func<Metadata?, CancellationToken, AsyncDuplexStreamingCall<TRequest, TResponse>> _open;
+    private readonly EtcdAuth? _auth;
     private readonly ResiliencePipeline _retry;
     private readonly string _name;
-    private readonly string _path;
-    private readonly MessageParser<TResponse> _parser;
     private readonly TimeSpan _reconnectPause;
     private readonly CancellationTokenSource _disposing = new();
-    private DuplexCall<TRequest, TResponse>? _call;
+    private StreamCall<TRequest, TResponse>? _call;
     private Task? _pump;
 
-    protected ResilientStream(GrpcChannel channel, ResiliencePipeline retry, ILogger logger, TimeSpan reconnectPause, string name, string path, MessageParser<TResponse> parser)
+    protected ResilientStream(Func<Metadata?, CancellationToken, AsyncDuplexStreamingCall<TRequest, TResponse>> open, EtcdAuth? auth, ResiliencePipeline retry, ILogger logger, TimeSpan reconnectPause, string name)
     {
-        _channel = channel;
+        _open = open;
+        _auth = auth;
         _retry = retry;
         Logger = logger;
         _reconnectPause = reconnectPause;
         _name = name;
-        _path = path;
-        _parser = parser;
     }
 
     protected Lock Gate { get; } = new();
@@ -50,7 +53,7 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
     protected abstract bool HasSubscribers { get; }
 
     /// <summary>Called with <see cref="Gate"/> held, on a new stream: queue the requests that set up every subscriber.</summary>
-    protected abstract void OnConnected(DuplexCall<TRequest, TResponse> call);
+    protected abstract void OnConnected(StreamCall<TRequest, TResponse> call);
 
     /// <summary>Called for each response, in order, from the one pump task. Awaiting here holds back the stream.</summary>
     protected abstract ValueTask OnResponseAsync(TResponse response);
@@ -114,8 +117,8 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
         }
     }
 
-    private static bool IsPermanent(EtcdException ex) => ex.StatusCode is GrpcStatusCode.PermissionDenied or GrpcStatusCode.Unauthenticated
-        or GrpcStatusCode.Unimplemented or GrpcStatusCode.InvalidArgument or GrpcStatusCode.FailedPrecondition or GrpcStatusCode.ResourceExhausted;
+    private static bool IsPermanent(EtcdException ex) => ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated
+        or StatusCode.Unimplemented or StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted;
 
     private async Task PumpAsync()
     {
@@ -167,75 +170,93 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
 
     /// <summary>
     /// Opens the stream and reads it until it ends. Returns normally when a stream that had worked breaks (reconnect
-    /// at once) or when it was closed for being idle; throws a transient failure when it could not be opened, so the
-    /// pipeline backs off.
+    /// at once) or when it was closed for being idle; throws a transient failure when it broke before etcd answered
+    /// anything, so the pipeline backs off.
     /// </summary>
     private async ValueTask RunCallAsync(CancellationToken cancellationToken)
     {
-        var endpoint = _channel.Endpoints.Current;
-        DuplexCall<TRequest, TResponse>? attached = null;
+        var headers = _auth is null ? null : await AuthHeadersAsync(cancellationToken).ConfigureAwait(false);
+        StreamCall<TRequest, TResponse>? call = null;
         bool receivedAny = false;
         try
         {
-            var call = await _channel.StartDuplexAsync<TRequest, TResponse>(endpoint, _path, _parser, c =>
+            lock (Gate)
             {
-                lock (Gate)
+                call = new StreamCall<TRequest, TResponse>(token => _open(headers, token), cancellationToken);
+                _call = call;
+                if (IsDisposed || !HasSubscribers)
                 {
-                    attached = c;
-                    _call = c;
-                    if (IsDisposed || !HasSubscribers)
-                    {
-                        c.Abort();
-                    }
-                    else
-                    {
-                        OnConnected(c);
-                    }
+                    call.Abort();
                 }
-            }, cancellationToken).ConfigureAwait(false);
-            Logger.StreamConnected(_name, endpoint);
+                else
+                {
+                    OnConnected(call);
+                }
+            }
 
             while (await call.ReadAsync().ConfigureAwait(false) is { } response)
             {
-                receivedAny = true;
+                if (!receivedAny)
+                {
+                    receivedAny = true;
+                    Logger.StreamConnected(_name);
+                }
+
                 await OnResponseAsync(response).ConfigureAwait(false);
             }
 
-            Logger.StreamBroken(_name, endpoint, "etcd ended the stream");
+            Logger.StreamBroken(_name, "etcd ended the stream");
         }
-        catch (OperationCanceledException) when (attached is { IsAborted: true } && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (call is { IsAborted: true } && !cancellationToken.IsCancellationRequested)
         {
             // Closed because the last subscriber left.
         }
-        catch (EtcdException ex) when (!IsPermanent(ex))
+        catch (RpcException ex) when (_auth is not null && EtcdAuth.IsInvalidToken(ex))
         {
-            _channel.Endpoints.ReportFailure(endpoint, ex);
-            if (!receivedAny)
+            // The token expired: the next attempt authenticates again.
+            await _auth.RenewAsync(headers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            var error = EtcdErrors.From(ex);
+            if (IsPermanent(error))
             {
-                if (Retry.IsTransient(ex))
-                {
-                    throw;
-                }
-
-                throw new EtcdUnavailableException($"etcd ended the {_name} stream: {ex.Message}", ex);
+                throw error;
             }
 
-            Logger.StreamBroken(_name, endpoint, ex.Message);
+            if (!receivedAny)
+            {
+                throw Retry.IsTransient(error) ? error : new EtcdUnavailableException($"etcd ended the {_name} stream: {error.Message}", error);
+            }
+
+            Logger.StreamBroken(_name, error.Message);
         }
         finally
         {
-            if (attached is not null)
+            if (call is not null)
             {
                 lock (Gate)
                 {
-                    if (_call == attached)
+                    if (_call == call)
                     {
                         _call = null;
                     }
                 }
 
-                await attached.DisposeAsync().ConfigureAwait(false);
+                await call.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private async ValueTask<Metadata?> AuthHeadersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _auth!.HeadersAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw EtcdErrors.From(ex);
         }
     }
 }

@@ -1,17 +1,17 @@
-using Bbs.Etcd.Api;
-using Bbs.Etcd.Transport;
+using Etcdserverpb;
 using Microsoft.Extensions.Logging;
 using Polly;
 
-namespace Bbs.Etcd.Leasing;
+namespace Bbs.Etcd.Streams;
 
 /// <summary>
-/// Renews every kept-alive lease of a client over one <c>/etcdserverpb.Lease/LeaseKeepAlive</c> stream: each
+/// Renews every kept-alive lease of a client over one <c>Lease.LeaseKeepAlive</c> stream (the generated
+/// <see cref="Lease.LeaseClient"/>): each
 /// lease is renewed every TTL/3 (re-sent every half second until answered), and declared lost when etcd answers
 /// TTL 0 or when no renewal was confirmed before the lease's last known expiry.
 /// </summary>
-internal sealed class LeaseKeeper(GrpcChannel channel, ResiliencePipeline retry, ILogger logger, EtcdClientOptions options)
-    : ResilientStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>(channel, retry, logger, options.MaxRetryDelay, "lease keep-alive", "/etcdserverpb.Lease/LeaseKeepAlive", LeaseKeepAliveResponse.Parser)
+internal sealed class LeaseKeeper(Lease.LeaseClient client, EtcdAuth? auth, ResiliencePipeline retry, ILogger logger, EtcdClientOptions options)
+    : ResilientStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>((headers, ct) => client.LeaseKeepAlive(headers, cancellationToken: ct), auth, retry, logger, options.MaxRetryDelay, "lease keep-alive")
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private const long ResendMillis = 500;
@@ -56,7 +56,7 @@ internal sealed class LeaseKeeper(GrpcChannel channel, ResiliencePipeline retry,
         }
     }
 
-    protected override void OnConnected(DuplexCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call)
+    protected override void OnConnected(StreamCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call)
     {
         long now = Environment.TickCount64;
         foreach (var lease in _leases.Values)

@@ -1,17 +1,18 @@
-using Bbs.Etcd.Api;
-using Bbs.Etcd.Transport;
+using Etcdserverpb;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Polly;
 
-namespace Bbs.Etcd.Watching;
+namespace Bbs.Etcd.Streams;
 
 /// <summary>
-/// All of a client's watches on one <c>/etcdserverpb.Watch/Watch</c> stream, multiplexed by client-chosen watch IDs.
+/// All of a client's watches on one <c>Watch.Watch</c> stream (the generated <see cref="Watch.WatchClient"/>),
+/// multiplexed by client-chosen watch IDs.
 /// After a reconnect every watch is created again from the revision after the last one it delivered, so events
 /// are neither lost nor repeated.
 /// </summary>
-internal sealed class WatchMultiplexer(GrpcChannel channel, ResiliencePipeline retry, ILogger logger, EtcdClientOptions options)
-    : ResilientStream<WatchRequest, WatchResponse>(channel, retry, logger, options.MaxRetryDelay, "watch", "/etcdserverpb.Watch/Watch", WatchResponse.Parser)
+internal sealed class WatchMultiplexer(Watch.WatchClient client, EtcdAuth? auth, ResiliencePipeline retry, ILogger logger, EtcdClientOptions options)
+    : ResilientStream<WatchRequest, WatchResponse>((headers, ct) => client.Watch(headers, cancellationToken: ct), auth, retry, logger, options.MaxRetryDelay, "watch")
 {
     private readonly Dictionary<long, WatchRegistration> _watches = [];
     private readonly int _bufferCapacity = options.WatchBufferCapacity;
@@ -57,7 +58,7 @@ internal sealed class WatchMultiplexer(GrpcChannel channel, ResiliencePipeline r
         }
     }
 
-    protected override void OnConnected(DuplexCall<WatchRequest, WatchResponse> call)
+    protected override void OnConnected(StreamCall<WatchRequest, WatchResponse> call)
     {
         foreach (var watch in _watches.Values)
         {
@@ -89,7 +90,7 @@ internal sealed class WatchMultiplexer(GrpcChannel channel, ResiliencePipeline r
         if (response.Canceled)
         {
             Logger.WatchCanceledByServer(watch.Id, response.CancelReason);
-            Fail(watch, new EtcdException(GrpcStatusCode.Cancelled, $"etcd canceled the watch: {response.CancelReason}"));
+            Fail(watch, new EtcdException(StatusCode.Cancelled, $"etcd canceled the watch: {response.CancelReason}"));
             return;
         }
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using Bbs.Etcd.Api;
+using Etcdserverpb;
 
-namespace Bbs.Etcd.Watching;
+namespace Bbs.Etcd.Streams;
 
 /// <summary>
 /// One watch on the shared stream: its create request, the revision to resume from, and the bounded buffer its
