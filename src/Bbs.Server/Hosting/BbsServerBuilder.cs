@@ -58,7 +58,7 @@ public static class BbsServerBuilder
     public static WebApplication UseBbsServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseMiddleware<RequestLogging>();
+        app.UseBbsRequestLogging();
         app.UseStatusCodePages(RouterResponses.WriteAsync);
         app.UseBbsOpenApi();
         app.MapBbsRoutes();

@@ -1,15 +1,24 @@
+using System.Diagnostics;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;
 
 namespace Bbs.Server.Hosting;
 
-/// <summary>Serilog as the only logging provider: one JSON object per line on stdout, RFC 3339 timestamps.</summary>
+/// <summary>
+/// Serilog as the only logging provider (Serilog.AspNetCore). By default one JSON object per line on stdout with
+/// RFC 3339 timestamps, at <c>log_level</c>. A <c>Serilog</c> configuration section (Serilog.Settings.Configuration)
+/// may set levels and overrides, and when it names sinks under <c>Serilog:WriteTo</c> they replace the default console.
+/// </summary>
 internal static class Logging
 {
+    /// <summary>The header Diego's clients send with every request, and the request id of our log lines.</summary>
+    public const string RequestIdHeader = "X-Vcap-Request-Id";
+
     public static void AddBbsLogging(this WebApplicationBuilder builder)
     {
-        var level = builder.Configuration[$"{BbsServerOptions.SectionName}:log_level"] switch
+        var configuration = builder.Configuration;
+        var level = configuration[$"{BbsServerOptions.SectionName}:log_level"] switch
         {
             "debug" => LogEventLevel.Debug,
             "error" => LogEventLevel.Error,
@@ -17,16 +26,48 @@ internal static class Logging
             "warn" or "warning" => LogEventLevel.Warning,
             _ => LogEventLevel.Information,
         };
+        bool configuredSinks = configuration.GetSection("Serilog:WriteTo").Exists();
         var logger = new LoggerConfiguration()
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("source", "bbs")
-            .WriteTo.Console(new JsonFormatter(renderMessage: true))
-            .CreateLogger();
+            .ReadFrom.Configuration(configuration);
+        if (!configuredSinks)
+        {
+            logger.WriteTo.Console(new JsonFormatter(renderMessage: true));
+        }
+
+        // Not the static Log.Logger: tests host several servers in one process, each with its own logger.
+        var serilog = logger.CreateLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(logger, dispose: true);
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Services.AddSerilog(serilog, dispose: true);
+        builder.Services.AddSingleton<Serilog.ILogger>(serilog);
+    }
+
+    /// <summary>
+    /// One line per request (Serilog.AspNetCore's request logging): route name, method, path, status, elapsed ms and
+    /// the request id, which is <c>X-Vcap-Request-Id</c> when the caller sent one, else the trace id. Debug for
+    /// success, Warning for 5xx and failures (decision 7), so production logs are not one line per request.
+    /// </summary>
+    public static void UseBbsRequestLogging(this WebApplication app) =>
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
+            options.MessageTemplate = "request {RouteName} {RequestMethod} {RequestPath} -> {StatusCode} in {Elapsed:0.###} ms ({RequestId})";
+            options.GetLevel = static (context, _, error) =>
+                error is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Warning : LogEventLevel.Debug;
+            options.EnrichDiagnosticContext = static (diagnostics, context) =>
+            {
+                diagnostics.Set("RouteName", context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "none");
+                diagnostics.Set("RequestId", RequestId(context));
+            };
+        });
+
+    private static string RequestId(HttpContext context)
+    {
+        string sent = context.Request.Headers[RequestIdHeader].ToString();
+        return sent.Length > 0 ? sent : Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
     }
 }

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Bbs.Server.Tests.Cluster;
+
+namespace Bbs.Server.Tests.Hosting;
+
+/// <summary>
+/// Request log lines as a real server process writes them to stdout (Serilog.AspNetCore's request logging), and
+/// Serilog levels set from configuration (Serilog.Settings.Configuration) beside <c>log_level</c>.
+/// </summary>
+public sealed class RequestLoggingTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task EachRequestIsOneDebugLineWithRouteStatusElapsedAndTheCallersRequestId()
+    {
+        await using var server = Start(new() { ["Bbs:log_level"] = "debug" });
+        await server.WaitUntilReadyAsync(Patience);
+
+        using var ping = new HttpRequestMessage(HttpMethod.Post, "/v1/ping");
+        ping.Headers.Add("X-Vcap-Request-Id", "vcap-1234");
+        using var answered = await server.Http.SendAsync(ping);
+        using var missing = await server.Http.PostAsync(new Uri("/v1/nowhere", UriKind.Relative), null);
+
+        var pingLine = await LineAsync(server, l => l.GetProperty("Properties").TryGetProperty("RequestId", out var id) && id.GetString() == "vcap-1234");
+        var missingLine = await LineAsync(server, l => l.GetProperty("Properties").TryGetProperty("RequestPath", out var path) && path.GetString() == "/v1/nowhere");
+
+        var properties = pingLine.GetProperty("Properties");
+        Assert.Equal("Debug", pingLine.GetProperty("Level").GetString());
+        Assert.Equal("Ping", properties.GetProperty("RouteName").GetString());
+        Assert.Equal(200, properties.GetProperty("StatusCode").GetInt32());
+        Assert.True(properties.GetProperty("Elapsed").GetDouble() >= 0);
+
+        // Without the caller's header, the request id is the trace id: 32 hex digits.
+        var generated = missingLine.GetProperty("Properties").GetProperty("RequestId").GetString();
+        Assert.Equal(404, missingLine.GetProperty("Properties").GetProperty("StatusCode").GetInt32());
+        Assert.Matches("^[0-9a-f]{32}$", generated);
+    }
+
+    [Fact]
+    public async Task SerilogLevelsFromConfigurationOverrideLogLevel()
+    {
+        // log_level=debug would log every request; the Serilog section silences the request logger alone.
+        await using var server = Start(new()
+        {
+            ["Bbs:log_level"] = "debug",
+            ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
+        });
+        await server.WaitUntilReadyAsync(Patience);
+
+        using var ping = new HttpRequestMessage(HttpMethod.Post, "/v1/ping");
+        ping.Headers.Add("X-Vcap-Request-Id", "vcap-silenced");
+        using var answered = await server.Http.SendAsync(ping);
+        await Task.Delay(500);
+
+        Assert.True(answered.IsSuccessStatusCode);
+        Assert.DoesNotContain("vcap-silenced", server.RecentOutput, StringComparison.Ordinal);
+    }
+
+    private static BbsProcess Start(Dictionary<string, string> settings)
+    {
+        settings["Bbs:store"] = "embedded";
+        var process = new BbsProcess("log", "bbs-log-" + Guid.NewGuid().ToString("N")[..6], BbsProcess.FreePort(), settings);
+        process.Start();
+        return process;
+    }
+
+    private static async Task<JsonElement> LineAsync(BbsProcess server, Func<JsonElement, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            foreach (string line in server.RecentOutput.Split('\n'))
+            {
+                if (!line.StartsWith('{'))
+                {
+                    continue;
+                }
+
+                using var document = JsonDocument.Parse(line);
+                if (document.RootElement.TryGetProperty("Properties", out _) && match(document.RootElement))
+                {
+                    return document.RootElement.Clone();
+                }
+            }
+
+            Assert.False(timeout.IsCancellationRequested, "no such log line:\n" + server.RecentOutput);
+            await Task.Delay(100);
+        }
+    }
+}
