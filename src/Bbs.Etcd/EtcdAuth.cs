@@ -36,7 +36,16 @@ internal sealed class EtcdAuth(string username, string password, Func<Authentica
                 return current;
             }
 
-            var response = await authenticate(new AuthenticateRequest { Name = username, Password = password }, cancellationToken).ConfigureAwait(false);
+            AuthenticateResponse response;
+            try
+            {
+                response = await authenticate(new AuthenticateRequest { Name = username, Password = password }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.FailedPrecondition)
+            {
+                throw new EtcdAuthenticationException(ex.StatusCode, $"etcd refused the credentials of user '{username}': {ex.Status.Detail}", ex);
+            }
+
             var headers = new Metadata { { "token", response.Token } };
             Volatile.Write(ref _headers, headers);
             return headers;

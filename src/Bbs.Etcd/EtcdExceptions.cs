@@ -92,6 +92,18 @@ public sealed class EtcdLeaseNotFoundException : EtcdException
     }
 }
 
+/// <summary>
+/// etcd refused the client's credentials (<see cref="EtcdClientOptions.Username"/> and password): a wrong password,
+/// an unknown user, or a cluster without authentication. Calls cannot succeed until the configuration changes.
+/// </summary>
+public sealed class EtcdAuthenticationException : EtcdException
+{
+    public EtcdAuthenticationException(StatusCode statusCode, string message, Exception? innerException = null)
+        : base(statusCode, message, innerException)
+    {
+    }
+}
+
 /// <summary>Turns Grpc.Net.Client's failures into the client's typed exceptions.</summary>
 internal static class EtcdErrors
 {

@@ -2,7 +2,6 @@ using Bbs.Testing.Etcd;
 using Bbs.Testing.Logging;
 using Etcdserverpb;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Xunit.Abstractions;
 using static Bbs.Etcd.Tests.TestSupport;
 
@@ -22,13 +21,7 @@ public sealed class AuthTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await EtcdServer.StartNewAsync(allowExternal: false, extraArguments: ["--auth-token-ttl", "1"]);
-
-        // Enable auth with dotnet-etcd itself, as an operator's tool would.
-        using var channel = GrpcChannel.ForAddress(_server.ClientUrl);
-        using var admin = new dotnet_etcd.EtcdClient(channel.CreateCallInvoker());
-        await admin.UserAddAsync(new AuthUserAddRequest { Name = "root", Password = Password });
-        await admin.UserGrantRoleAsync(new AuthUserGrantRoleRequest { User = "root", Role = "root" });
-        await admin.AuthEnableAsync(new AuthEnableRequest());
+        await _server.EnableAuthAsync(Password);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -71,7 +64,7 @@ public sealed class AuthTests(ITestOutputHelper output) : IAsyncLifetime
         });
         await using var anonymous = NewClient(_server.ClientUrls, _logger, o => o.MaxRetryAttempts = 0);
 
-        var refused = await Assert.ThrowsAsync<EtcdException>(() => wrong.PutAsync(_prefix + "k", "v"));
+        var refused = await Assert.ThrowsAsync<EtcdAuthenticationException>(() => wrong.PutAsync(_prefix + "k", "v"));
         var unauthenticated = await Assert.ThrowsAsync<EtcdException>(() => anonymous.PutAsync(_prefix + "k", "v"));
 
         Assert.Contains("authentication failed", refused.Message, StringComparison.Ordinal);

@@ -46,6 +46,17 @@ public sealed class BbsServerOptions
     public string? EtcdKeyFile { get; set; }
 
     /// <summary>
+    /// etcd user for a cluster with authentication enabled (with <see cref="EtcdPassword"/>). The server authenticates,
+    /// sends the token with every call and authenticates again when etcd drops it.
+    /// </summary>
+    [ConfigurationKeyName("etcd_username")]
+    public string? EtcdUsername { get; set; }
+
+    /// <summary>Password of <see cref="EtcdUsername"/>. Never logged; prefer the environment (<c>Bbs__etcd_password</c>) to the command line.</summary>
+    [ConfigurationKeyName("etcd_password")]
+    public string? EtcdPassword { get; set; }
+
+    /// <summary>
     /// The server's certificate, PEM (BBS: cert_file). With <see cref="KeyFile"/> the API is served over TLS
     /// (1.2 or 1.3) instead of plain HTTP.
     /// </summary>

@@ -47,6 +47,11 @@ internal sealed class BbsServerOptionsValidator : IValidateOptions<BbsServerOpti
                 }
             }
 
+            if (string.IsNullOrEmpty(options.EtcdUsername) != string.IsNullOrEmpty(options.EtcdPassword))
+            {
+                failures.Add("etcd_username and etcd_password must be given together");
+            }
+
             if ((options.EtcdCertFile is null) != (options.EtcdKeyFile is null))
             {
                 failures.Add("etcd_cert_file and etcd_key_file must be given together");

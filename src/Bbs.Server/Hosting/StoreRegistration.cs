@@ -26,6 +26,8 @@ internal static class StoreRegistration
                     CaFile = options.EtcdCaFile,
                     CertFile = options.EtcdCertFile,
                     KeyFile = options.EtcdKeyFile,
+                    Username = string.IsNullOrEmpty(options.EtcdUsername) ? null : options.EtcdUsername,
+                    Password = string.IsNullOrEmpty(options.EtcdPassword) ? null : options.EtcdPassword,
                 },
                 provider.GetRequiredService<ILogger<EtcdClient>>()),
             _ => throw new NotSupportedException($"store '{options.Store}' is not available yet"),

@@ -6,13 +6,17 @@ namespace Bbs.Store.Etcd;
 internal static class EtcdErrors
 {
     /// <summary>
-    /// Unavailable and deadlines are <see cref="StoreUnavailableException"/>; compacted, future revision and unknown lease
+    /// Unavailable, deadlines and refused credentials are <see cref="StoreUnavailableException"/>; compacted, future revision and unknown lease
     /// their typed exceptions; InvalidArgument (an empty key, a key written twice in a transaction, too many
     /// operations) is <see cref="ArgumentException"/>; anything else a <see cref="StoreException"/> with etcd's message.
     /// </summary>
     public static Exception ToStoreException(EtcdException error) => error switch
     {
         EtcdUnavailableException or EtcdDeadlineExceededException => new StoreUnavailableException(error.Message, error),
+
+        // Credentials etcd refuses leave the store as unusable as an unreachable one, until an operator fixes them.
+        EtcdAuthenticationException => new StoreUnavailableException(error.Message, error),
+        { StatusCode: Grpc.Core.StatusCode.PermissionDenied or Grpc.Core.StatusCode.Unauthenticated } => new StoreUnavailableException($"etcd refused the call: {error.Message}", error),
 
         // A watch reports the compaction point; a Range or Compact does not.
         EtcdCompactedException { CompactRevision: > 0 } compacted => new StoreCompactedException(compacted.CompactRevision),

@@ -216,6 +216,20 @@ public sealed class EtcdServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Turns on etcd's authentication with a <c>root</c> user of <paramref name="rootPassword"/> (the user etcd
+    /// requires before auth can be enabled), through dotnet-etcd as an operator's tool would. Plain http only.
+    /// </summary>
+    public async Task EnableAuthAsync(string rootPassword)
+    {
+        EnsureOwned();
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(ClientUrl);
+        using var admin = new dotnet_etcd.EtcdClient(channel.CreateCallInvoker());
+        await admin.UserAddAsync(new Etcdserverpb.AuthUserAddRequest { Name = "root", Password = rootPassword }).ConfigureAwait(false);
+        await admin.UserGrantRoleAsync(new Etcdserverpb.AuthUserGrantRoleRequest { User = "root", Role = "root" }).ConfigureAwait(false);
+        await admin.AuthEnableAsync(new Etcdserverpb.AuthEnableRequest()).ConfigureAwait(false);
+    }
+
     /// <summary>Kills etcd (SIGKILL, like a crash) and waits for it to exit. Data dir and ports are kept.</summary>
     public async Task StopAsync()
     {
