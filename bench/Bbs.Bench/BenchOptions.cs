@@ -49,7 +49,7 @@ public sealed record BenchOptions
           --event-duration <s>    length of the fan-out run (default 10, quick 2)
           --converge-instances <n> actual LRPs the convergence pass covers at least (default 100000, quick 10000)
           --converge-missing <n>  actual LRPs deleted in etcd before the pass (default 500, quick 50)
-          --page-size <n>         keys per etcd page for the raw RangeAllAsync reads (default 1000)
+          --page-size <n>         keys per etcd page for the raw RangeAllAsync reads (default 10000, as the store)
           --store <etcd|embedded> the server's store (default etcd; embedded only checks the harness)
           --server-dll <path>     run this Bbs.Server.dll instead of building src/Bbs.Server
           --no-build              do not build src/Bbs.Server; use its existing Release output
@@ -78,7 +78,7 @@ public sealed record BenchOptions
     /// <summary>Whether section 1 runs <c>etcdctl check perf</c> (a fixed 60 s).</summary>
     public bool CheckPerf { get; init; } = true;
 
-    public int PageSize { get; init; } = 1_000;
+    public int PageSize { get; init; } = 10_000;
 
     public int ClaimProcessGuids { get; init; } = 64;
 

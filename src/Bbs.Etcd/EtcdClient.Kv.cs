@@ -1,6 +1,7 @@
 using Etcdserverpb;
 using Mvccpb;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Bbs.Etcd;
 
@@ -36,7 +37,8 @@ public sealed partial class EtcdClient
 
     /// <summary>
     /// Reads every key in [<paramref name="key"/>, <paramref name="rangeEnd"/>) as one consistent snapshot, however
-    /// many responses that takes: pages of <paramref name="pageSize"/> keys, all read at one revision —
+    /// many responses that takes: pages of <paramref name="pageSize"/> keys (halved while a page is larger than
+    /// <see cref="EtcdClientOptions.MaxReceiveMessageBytes"/>), all read at one revision —
     /// <paramref name="revision"/>, or when 0 the revision of the first page. Use <see cref="EtcdKeys.PrefixEnd(ByteString)"/>
     /// for a prefix. When <paramref name="revision"/> is 0 and a compaction overtakes the read between pages, the
     /// read starts over at a new revision; with an explicit revision, <see cref="EtcdCompactedException"/> is thrown.
@@ -62,13 +64,26 @@ public sealed partial class EtcdClient
         }
     }
 
+    /// <summary>The smallest page a too-large response is split down to.</summary>
+    private const int MinPageSize = 16;
+
     private async Task<RangeAllResult> RangePagesAsync(ByteString key, ByteString rangeEnd, long revision, int pageSize, CancellationToken cancellationToken)
     {
         var kvs = new List<KeyValue>();
         var request = new RangeRequest { Key = key, RangeEnd = rangeEnd, Limit = pageSize, Revision = revision };
         while (true)
         {
-            var page = await RangeAsync(request, cancellationToken).ConfigureAwait(false);
+            RangeResponse page;
+            try
+            {
+                page = await RangeAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EtcdException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && request.Limit > MinPageSize)
+            {
+                // The page was larger than MaxReceiveMessageBytes (large values): read it again in halves.
+                request.Limit = Math.Max(MinPageSize, request.Limit / 2);
+                continue;
+            }
 
             // Pin every later page to the first page's revision (its header holds the then-current revision).
             if (request.Revision == 0)

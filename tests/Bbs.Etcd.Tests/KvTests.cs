@@ -19,6 +19,23 @@ public sealed class KvTests(EtcdFixture etcd, ITestOutputHelper output) : IAsync
     public async Task DisposeAsync() => await _client.DisposeAsync();
 
     [Fact]
+    public async Task ARangeWhosePagesExceedTheMessageLimitIsReadInSmallerPages()
+    {
+        await using var small = NewClient(etcd.ClientUrls, configure: o => o.MaxReceiveMessageBytes = 4096);
+        string value = new('x', 100);
+        for (int i = 0; i < 100; i++)
+        {
+            await _client.PutAsync($"{_prefix}{i:D3}", value);
+        }
+
+        var tooLarge = await Assert.ThrowsAsync<EtcdException>(() => small.RangeAsync(new RangeRequest { Key = Bytes(_prefix), RangeEnd = EtcdKeys.PrefixEnd(_prefix) }, CancellationToken.None));
+        var all = await small.RangeAllAsync(Bytes(_prefix), EtcdKeys.PrefixEnd(_prefix), 0, pageSize: 1000, CancellationToken.None);
+
+        Assert.Equal(StatusCode.ResourceExhausted, tooLarge.StatusCode);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{_prefix}{i:D3}"), all.Kvs.Select(kv => kv.Key.ToStringUtf8()));
+    }
+
+    [Fact]
     public async Task APutKeyIsReadBackWithItsRevisions()
     {
         long created = await _client.PutAsync(_prefix + "k", "one");

@@ -27,7 +27,7 @@ namespace Bbs.Store.Etcd;
 public sealed partial class EtcdKeyValueStore : IKeyValueStore
 {
     // Keys per Range response when reading a prefix; every page is pinned to the first one's revision.
-    private const int RangePageSize = 1000;
+    private const int RangePageSize = 10_000;
 
     private readonly EtcdClient _client;
     private readonly bool _ownsClient;
