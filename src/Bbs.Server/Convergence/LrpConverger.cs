@@ -8,11 +8,21 @@ namespace Bbs.Server.Convergence;
 /// <summary>
 /// One LRP convergence pass: the guarded writes happen in <see cref="ILrpConvergenceDb"/>; this asks for the
 /// follow-ups (auctions, rep stops for retired instances) and reports what it did. Called from
-/// <c>/v1/lrps/converge</c> and by the leader's timer.
+/// <c>/v1/lrps/converge</c> and by the leader's timer; concurrent and repeated calls are coalesced
+/// (<see cref="PassCoalescer{T}"/>), so no caller can run passes back to back in parallel.
 /// </summary>
 public sealed partial class LrpConverger(IDb db, LrpPlacement placement, ConvergenceMetrics metrics, IOptions<ConvergenceOptions> options, ILogger<LrpConverger> logger)
 {
-    public async Task<LrpConvergenceResult> ConvergeAsync(CancellationToken cancellationToken)
+    private readonly PassCoalescer<LrpConvergenceResult> passes = new();
+
+    /// <summary>
+    /// A pass that starts no earlier than this call, shared with concurrent callers. <paramref name="passToken"/>
+    /// cancels the pass (the leader's lease, or the server stopping); <paramref name="waitToken"/> only this wait.
+    /// </summary>
+    public Task<LrpConvergenceResult> ConvergeAsync(CancellationToken passToken, CancellationToken waitToken) =>
+        passes.RunAsync(() => PassAsync(passToken), waitToken);
+
+    private async Task<LrpConvergenceResult> PassAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var cells = await db.CellsAsync(cancellationToken).ConfigureAwait(false);

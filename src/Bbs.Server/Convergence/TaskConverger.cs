@@ -7,11 +7,18 @@ namespace Bbs.Server.Convergence;
 /// <summary>
 /// One task convergence pass: the guarded writes happen in <see cref="ITaskConvergenceDb"/>; this asks for
 /// the follow-ups (auctions for kicked tasks, callbacks for completed ones) and reports what it did.
-/// Called from <c>/v1/tasks/converge</c> and by the leader's timer.
+/// Called from <c>/v1/tasks/converge</c> and by the leader's timer; concurrent and repeated calls are
+/// coalesced (<see cref="PassCoalescer{T}"/>): a queued pass uses the durations of the latest caller that joined it.
 /// </summary>
 public sealed partial class TaskConverger(IDb db, TaskPlacement placement, TaskCompletionCallbacks callbacks, ConvergenceMetrics metrics, ILogger<TaskConverger> logger)
 {
-    public async Task<TaskConvergenceResult> ConvergeAsync(TimeSpan kick, TimeSpan expirePending, TimeSpan expireCompleted, CancellationToken cancellationToken)
+    private readonly PassCoalescer<TaskConvergenceResult> passes = new();
+
+    /// <summary>A pass that starts no earlier than this call (see <see cref="LrpConverger.ConvergeAsync"/> for the tokens).</summary>
+    public Task<TaskConvergenceResult> ConvergeAsync(TimeSpan kick, TimeSpan expirePending, TimeSpan expireCompleted, CancellationToken passToken, CancellationToken waitToken) =>
+        passes.RunAsync(() => PassAsync(kick, expirePending, expireCompleted, passToken), waitToken);
+
+    private async Task<TaskConvergenceResult> PassAsync(TimeSpan kick, TimeSpan expirePending, TimeSpan expireCompleted, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var cells = await db.CellsAsync(cancellationToken).ConfigureAwait(false);

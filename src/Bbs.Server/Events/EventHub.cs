@@ -48,6 +48,8 @@ public sealed partial class EventHub : BackgroundService
         meter.CreateObservableGauge("EventSubscribers", () => { lock (gate) { return (long)subscribers.Count; } });
     }
 
+    private int openSubscriptions;
+
     /// <summary>Current subscribers (streams and internal feeds).</summary>
     public int SubscriberCount
     {
@@ -62,6 +64,12 @@ public sealed partial class EventHub : BackgroundService
 
     /// <summary>Subscribers disconnected as slow consumers since start.</summary>
     public long DroppedSubscribers { get; private set; }
+
+    /// <summary>
+    /// Subscriptions not yet disposed: a dropped subscriber still counts until its stream has ended, so this shows
+    /// whether streams the hub gave up on really let go of their connections.
+    /// </summary>
+    public int OpenSubscriptions => Volatile.Read(ref openSubscriptions);
 
     /// <summary>
     /// Subscribes to <paramref name="stream"/> filtered on <paramref name="cellId"/> (empty: no filter). With
@@ -85,6 +93,7 @@ public sealed partial class EventHub : BackgroundService
             subscribers.Add(subscription);
         }
 
+        Interlocked.Increment(ref openSubscriptions);
         return subscription;
     }
 
@@ -241,7 +250,7 @@ public sealed partial class EventHub : BackgroundService
             DroppedSubscribers++;
             slowConsumers.Add(1);
             LogSlowConsumer(logger, subscriber.Stream.ToString(), options.SubscriberBuffer);
-            subscriber.Writer.TryComplete(new SlowConsumerException());
+            subscriber.Drop();
         }
     }
 
@@ -307,6 +316,8 @@ public sealed partial class EventHub : BackgroundService
     {
         private readonly EventHub hub;
         private readonly Channel<BbsEvent> channel;
+        private readonly CancellationTokenSource dropped = new();
+        private int disposed;
 
         internal Subscription(EventHub hub, EventStreams stream, string cellId, int capacity)
         {
@@ -335,10 +346,37 @@ public sealed partial class EventHub : BackgroundService
 
         internal EventHub Hub => hub;
 
+        /// <summary>
+        /// Cancelled when the hub drops this subscriber: its stream must end at once, even while a write to a
+        /// client that stopped reading is pending, so the connection and its buffers are released.
+        /// </summary>
+        public CancellationToken Dropped => dropped.Token;
+
+        internal void Drop()
+        {
+            channel.Writer.TryComplete(new SlowConsumerException());
+            try
+            {
+                // Callbacks (aborting the connection) run on the thread pool, not on the hub's fan-out.
+                _ = dropped.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The stream already ended.
+            }
+        }
+
         public void Dispose()
         {
+            if (Interlocked.Exchange(ref disposed, 1) != 0)
+            {
+                return;
+            }
+
             hub.Unsubscribe(this);
             channel.Writer.TryComplete();
+            Interlocked.Decrement(ref hub.openSubscriptions);
+            dropped.Dispose();
         }
     }
 }

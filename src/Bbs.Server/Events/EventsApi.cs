@@ -37,6 +37,9 @@ public static partial class EventsApi
         return v1;
     }
 
+    /// <summary>How long a dropped subscriber's client has to read what was written before its connection is aborted.</summary>
+    private static readonly TimeSpan DroppedStreamGrace = TimeSpan.FromSeconds(2);
+
     private const string Summary =
         "Server-sent events: `id: <revision>.<position>`, `event: <name>`, `data: <base64 protobuf event>`. " +
         "Optional body EventsByCellId filters actual-LRP events by cell. Reconnect with `Last-Event-ID` to receive exactly " +
@@ -78,6 +81,12 @@ public static partial class EventsApi
 
         using (subscription)
         {
+            // A dropped subscriber gets what its buffer still holds and then the end of the stream, so a client that
+            // is still reading resumes with Last-Event-ID; one that reads nothing for DroppedStreamGrace has its
+            // connection aborted, so no handler stays blocked in a write holding the connection and its buffers.
+            using var abortWhenStuck = new CancellationTokenSource();
+            using var arm = subscription.Dropped.Register(static s => ((CancellationTokenSource)s!).CancelAfter(DroppedStreamGrace), abortWhenStuck);
+            using var abort = abortWhenStuck.Token.Register(static c => ((HttpContext)c!).Abort(), context);
             var response = context.Response;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "text/event-stream; charset=utf-8";
@@ -111,6 +120,19 @@ public static partial class EventsApi
             catch (Exception ex) when (ex is OperationCanceledException or IOException or SlowConsumerException or ChannelClosedException)
             {
                 // The client went away, the server is stopping, or the subscriber fell too far behind: the stream ends.
+            }
+
+            if (subscription.Dropped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    // Within the grace: the end of the response reaches a reading client, or the abort cuts it short.
+                    await response.CompleteAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+                {
+                    // Aborted.
+                }
             }
         }
     }

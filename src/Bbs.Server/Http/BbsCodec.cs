@@ -60,8 +60,11 @@ public static class BbsCodec
             var message = IsJson(request) ? Parser.Parse<T>(Encoding.UTF8.GetString(body)) : Parsers<T>.Instance.ParseFrom(body);
             return (message, null);
         }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Google.Protobuf reports most malformed input as InvalidProtocolBufferException, but some truncated
+            // fields surface as IndexOutOfRangeException or ArgumentException from its readers: every failure to
+            // decode a body is the caller's bad input, never a 500.
             return (default, BbsErrors.BadRequest);
         }
         finally

@@ -59,8 +59,8 @@ public sealed partial class LeaderWork(
             try
             {
                 await Task.WhenAll(
-                    lrps.ConvergeAsync(leading),
-                    tasks.ConvergeAsync(o.KickTaskDuration, o.ExpirePendingTaskDuration, o.ExpireCompletedTaskDuration, leading)).ConfigureAwait(false);
+                    lrps.ConvergeAsync(leading, leading),
+                    tasks.ConvergeAsync(o.KickTaskDuration, o.ExpirePendingTaskDuration, o.ExpireCompletedTaskDuration, leading, leading)).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

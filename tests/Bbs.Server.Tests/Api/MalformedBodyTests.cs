@@ -21,8 +21,20 @@ public abstract class MalformedBodyTests<TServer>(TServer server)
 {
     private const string BadRequest = "the request received is invalid";
 
-    // A tag with wire type 7, which no protobuf parser accepts.
-    private static readonly byte[] GarbageProtobuf = [0xFF, 0xFF, 0xFF, 0x0F];
+    /// <summary>
+    /// Bodies no protobuf parser accepts, each failing in a different place of Google.Protobuf: a tag with wire
+    /// type 7; a length-delimited field whose length overruns the body (the outside trial's case that answered 500:
+    /// Google.Protobuf threw IndexOutOfRangeException); a truncated fixed64; a group that never ends; a bad varint.
+    /// </summary>
+    public static TheoryData<string> GarbageProtobuf => new()
+    {
+        "FFFFFF0F",
+        "0AFFFFFFFF07616263",
+        "0901",
+        "0B",
+        "08FFFFFFFFFFFFFFFFFFFF01",
+        "1A05",
+    };
 
     private static readonly HashSet<string> KeepContainerRoutes = new(StringComparer.Ordinal)
     {
@@ -47,15 +59,16 @@ public abstract class MalformedBodyTests<TServer>(TServer server)
         Assert.Contains("/v1/actual_lrps/evacuate_crashed", paths);
     }
 
-    [Fact]
-    public async Task GarbageProtobufOnEveryRouteIsTheBadRequestErrorAndWritesNothing()
+    [Theory]
+    [MemberData(nameof(GarbageProtobuf))]
+    public async Task GarbageProtobufOnEveryRouteIsTheBadRequestErrorAndWritesNothing(string hex)
     {
         var revision = await server.StoreRevisionAsync();
         var failures = new List<string>();
 
         foreach (var (path, method) in BodyRoutes())
         {
-            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = Protobuf.Raw(GarbageProtobuf) };
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = Protobuf.Raw(Convert.FromHexString(hex)) };
             using var response = await server.Http.SendAsync(request);
             var body = await response.Content.ReadAsByteArrayAsync();
             var expected = ApiSupport.ErrorOnlyBytes(4, BadRequest, KeepContainerRoutes.Contains(path));

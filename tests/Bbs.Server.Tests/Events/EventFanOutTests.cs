@@ -81,6 +81,7 @@ public abstract class SlowSubscriberTests<TServer>(TServer server)
         using var stalledHttp = Server.Factory.CreateHttpClient();
         await using var stalled = await RawEventStream.OpenAsync(stalledHttp, HttpMethod.Get, "/v1/events.r1");
         await using var healthy = await LrpsAsync(Server.Client);
+        var openWithBoth = hub.OpenSubscriptions;
 
         // The healthy subscriber reads each event as it comes (the writes wait for it), so it never falls behind.
         var lrp = TestModels.DesiredLrp(guid, 0);
@@ -104,6 +105,16 @@ public abstract class SlowSubscriberTests<TServer>(TServer server)
         }
 
         Assert.Equal(droppedBefore + 1, hub.DroppedSubscribers);
+
+        // The dropped stream ends on the server within its 2 s grace, while its client still reads nothing: its
+        // handler is not left blocked in a write to a full socket, holding the connection and its buffers.
+        clock.Restart();
+        while (hub.OpenSubscriptions > openWithBoth - 1 && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(hub.OpenSubscriptions <= openWithBoth - 1, $"{hub.OpenSubscriptions} subscriptions still open, {openWithBoth} before the drop");
 
         // What the stalled subscriber still gets is an in-order prefix of the events, and then its stream ends.
         var stalledUpdates = new List<string>();
