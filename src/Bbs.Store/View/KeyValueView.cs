@@ -1,0 +1,240 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bbs.Store.View;
+
+/// <summary>
+/// An in-memory copy of every key under one prefix of an <see cref="IKeyValueStore"/>, fed by the store's watch,
+/// that serves consistent reads without a range per read (Kubernetes' "consistent reads from cache", KEP-2340).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Loading: one range of the prefix at a revision R, then a watch from R+1. The watch covers the whole keyspace,
+/// not only the prefix: every revision of the store has at least one event somewhere, so the view's
+/// <see cref="Revision"/> reaches any revision the store reports, which is what makes the fence below possible
+/// (etcd 3.4's progress requests give no such guarantee). Keys outside the prefix only advance the revision.
+/// </para>
+/// <para>
+/// Reads: <see cref="ReadAsync"/> learns the store's current revision (one cheap, linearizable call), waits until
+/// the view has applied it, and answers from the snapshot of that moment: a read never returns older state than
+/// a write acknowledged before it started, on any instance. Each <see cref="ViewSnapshot"/> is immutable and
+/// whole at one revision, so a list during a burst of writes is consistent. <see cref="Current"/> is the latest
+/// snapshot without the fence, for guarded writes (the guard rejects a stale revision).
+/// </para>
+/// <para>
+/// Failures: when the watch cannot resume (its revision was compacted), the view loads again, and readers wait
+/// for the new snapshot instead of being served stale data. A read that cannot be fenced within
+/// <see cref="ReadTimeout"/> throws <see cref="StoreUnavailableException"/>.
+/// </para>
+/// </remarks>
+public sealed partial class KeyValueView : IAsyncDisposable
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly IKeyValueStore store;
+    private readonly string prefix;
+    private readonly ILogger logger;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Lock gate = new();
+    private ViewSnapshot? current;
+    private TaskCompletionSource applied = NewSignal();
+    private Task? follower;
+
+    public KeyValueView(IKeyValueStore store, string prefix, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(prefix);
+        this.store = store;
+        this.prefix = prefix;
+        this.logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>How long a read waits for the view to load or to catch up with the store.</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>True once the first load completed (and while a reload is under way after that).</summary>
+    public bool IsLoaded => Volatile.Read(ref current) is not null;
+
+    /// <summary>The revision the view has applied; 0 before the first load.</summary>
+    public long Revision => Volatile.Read(ref current)?.Revision ?? 0;
+
+    /// <summary>The latest snapshot, without waiting for the store: for writes whose guard checks what they read. Null before the first load.</summary>
+    public ViewSnapshot? Current => Volatile.Read(ref current);
+
+    /// <summary>How many times the view was loaded (1 after start; more after compactions under its watch).</summary>
+    public int Loads { get; private set; }
+
+    /// <summary>Starts loading and following the store in the background; reads wait until the first load is done.</summary>
+    public void Start()
+    {
+        lock (gate)
+        {
+            follower ??= Task.Run(() => FollowAsync(stopping.Token));
+        }
+    }
+
+    /// <summary>
+    /// A snapshot at least as new as the store's revision when this call started: every write acknowledged
+    /// before it is in it.
+    /// </summary>
+    public async Task<ViewSnapshot> ReadAsync(CancellationToken cancellationToken)
+    {
+        long target = await store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
+        return await WaitForAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A snapshot at <paramref name="revision"/> or later, once the view has applied it.</summary>
+    public async Task<ViewSnapshot> WaitForAsync(long revision, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ReadTimeout);
+        try
+        {
+            while (true)
+            {
+                Task signal;
+                lock (gate)
+                {
+                    if (current is { } snapshot && snapshot.Revision >= revision)
+                    {
+                        return snapshot;
+                    }
+
+                    signal = applied.Task;
+                }
+
+                await signal.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StoreUnavailableException(
+                IsLoaded
+                    ? $"the store view did not catch up with revision {revision} within {ReadTimeout} (it is at {Revision})"
+                    : $"the store view was not loaded within {ReadTimeout}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        Task? running;
+        lock (gate)
+        {
+            running = follower;
+        }
+
+        if (running is not null)
+        {
+            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var loaded = await LoadAsync(cancellationToken).ConfigureAwait(false);
+                await WatchAsync(loaded, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StoreCompactedException ex)
+            {
+                // Changes were lost from the watch's point of view: load a fresh snapshot. Readers keep waiting for
+                // a revision the old snapshot never reaches, so nothing stale is served meanwhile.
+                LogReloading(logger, ex.Message);
+            }
+            catch (Exception ex) when (ex is StoreException or ObjectDisposedException)
+            {
+                LogFailed(logger, ex.Message);
+                try
+                {
+                    await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<ViewSnapshot> LoadAsync(CancellationToken cancellationToken)
+    {
+        var range = await store.RangeAsync(prefix, 0, cancellationToken).ConfigureAwait(false);
+        var builder = ImmutableList.CreateBuilder<KeyValue>();
+        foreach (var kv in range.Kvs)
+        {
+            builder.Add(Own(kv));
+        }
+
+        // etcd orders keys by their bytes; the snapshot searches in ordinal string order (the same for ASCII keys).
+        builder.Sort(ViewSnapshot.KeyOrder);
+        var snapshot = new ViewSnapshot(builder.ToImmutable(), range.Revision);
+        Loads++;
+        Publish(snapshot);
+        LogLoaded(logger, range.Kvs.Count, prefix, range.Revision);
+        return snapshot;
+    }
+
+    private async Task WatchAsync(ViewSnapshot from, CancellationToken cancellationToken)
+    {
+        var snapshot = from;
+        await foreach (var batch in store.WatchAsync(string.Empty, from.Revision + 1, cancellationToken).ConfigureAwait(false))
+        {
+            var items = snapshot.Items;
+            foreach (var change in batch.Events)
+            {
+                if (!change.Kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                items = change.Type == WatchEventType.Put ? ViewSnapshot.Put(items, Own(change.Kv)) : ViewSnapshot.Delete(items, change.Kv.Key);
+            }
+
+            // A batch holds whole revisions; a progress batch (no events) moves the revision alone.
+            long revision = batch.Events.Count > 0 ? batch.Events[^1].Kv.ModRevision : batch.Revision;
+            if (revision > snapshot.Revision)
+            {
+                snapshot = new ViewSnapshot(items, revision);
+                Publish(snapshot);
+            }
+        }
+    }
+
+    /// <summary>The view keeps its own copy of each value, so it does not hold whole watch or range responses alive.</summary>
+    private static KeyValue Own(KeyValue kv) => kv with { Value = kv.Value.ToArray() };
+
+    private void Publish(ViewSnapshot snapshot)
+    {
+        TaskCompletionSource signal;
+        lock (gate)
+        {
+            current = snapshot;
+            signal = applied;
+            applied = NewSignal();
+        }
+
+        signal.TrySetResult();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "store view loaded: {Count} keys under {Prefix} at revision {Revision}")]
+    private static partial void LogLoaded(ILogger logger, int count, string prefix, long revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store view reloading: its watch cannot resume ({Reason})")]
+    private static partial void LogReloading(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store view: the store failed ({Reason}); retrying")]
+    private static partial void LogFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using Bbs.Store.View;
+
+namespace Bbs.Store.Tests.Contract;
+
+/// <summary>The watch-fed <see cref="KeyValueView"/> on each store: one read path for both.</summary>
+public abstract partial class KeyValueStoreContract
+{
+    [Fact]
+    public async Task AViewLoadsItsPrefixAndEveryReadSeesTheWritesAcknowledgedBeforeIt()
+    {
+        await PutAsync(Key("a"), "1");
+        await PutAsync(Key("b"), "2");
+        await using var view = StartView();
+
+        var first = await view.ReadAsync(Ct);
+        var txn = await Store.TxnAsync(TxnRequest.If().Then(new PutOp(Key("c"), Bytes("3")), new DeleteOp(Key("a")), new PutOp(Key("b"), Bytes("2b"))), Ct);
+        var second = await view.ReadAsync(Ct);
+
+        Assert.Equal(["1", "2"], first.Range(Prefix).Kvs.Select(Text));
+        Assert.True(second.Revision >= txn.Revision, $"read at {second.Revision}, after a write at {txn.Revision}");
+        Assert.Equal([Key("b"), Key("c")], second.Range(Prefix).Kvs.Select(kv => kv.Key));
+        Assert.Equal("2b", Text(second.Get(Key("b"))!));
+        Assert.Equal(txn.Revision, second.Get(Key("c"))!.ModRevision);
+        Assert.Null(second.Get(Key("a")));
+    }
+
+    [Fact]
+    public async Task AViewSnapshotStaysWholeAtItsRevisionWhileWritesGoOn()
+    {
+        await using var view = StartView();
+        var before = await view.ReadAsync(Ct);
+
+        // Two keys in one transaction appear together or not at all, in every snapshot.
+        for (int i = 0; i < 20; i++)
+        {
+            await Store.TxnAsync(TxnRequest.If().Then(new PutOp(Key($"pair{i:D2}/x"), Bytes("x")), new PutOp(Key($"pair{i:D2}/y"), Bytes("y"))), Ct);
+            var snapshot = view.Current!;
+            var pairs = snapshot.Range(Prefix).Kvs.GroupBy(kv => kv.Key[..^1]).Select(g => g.Count()).ToList();
+            Assert.All(pairs, count => Assert.Equal(2, count));
+        }
+
+        var after = await view.ReadAsync(Ct);
+
+        Assert.Empty(before.Range(Prefix).Kvs);
+        Assert.Equal(40, after.Range(Prefix).Kvs.Count);
+    }
+
+    [Fact]
+    public async Task WritesOutsideAViewsPrefixStillMoveItsRevisionSoReadsDoNotWait()
+    {
+        await using var view = StartView(Key("inside/"));
+        await view.ReadAsync(Ct);
+
+        long outside = await PutAsync(Key("outside"), "x");
+        var snapshot = await view.ReadAsync(Ct);
+
+        Assert.True(snapshot.Revision >= outside);
+        Assert.Empty(snapshot.Range(Key("inside/")).Kvs);
+        Assert.Null(snapshot.Get(Key("outside")));
+    }
+
+    [Fact]
+    public async Task AViewWhoseWatchCannotResumeLoadsAgainAndServesNothingStale()
+    {
+        await PutAsync(Key("k"), "before");
+        var failing = new WatchFailsOnce(Store);
+        await using var view = new KeyValueView(failing, Prefix) { ReadTimeout = Patience };
+        view.Start();
+        await failing.Failed.Task.WaitAsync(Patience);
+
+        await PutAsync(Key("k"), "after");
+        var snapshot = await view.ReadAsync(Ct);
+
+        Assert.Equal("after", Text(snapshot.Get(Key("k"))!));
+        Assert.Equal(2, view.Loads);
+    }
+
+    private KeyValueView StartView(string? prefix = null)
+    {
+        var view = new KeyValueView(Store, prefix ?? Prefix) { ReadTimeout = Patience };
+        view.Start();
+        return view;
+    }
+
+    /// <summary>The store, except that its first watch fails as if its start revision had been compacted.</summary>
+    private sealed class WatchFailsOnce(IKeyValueStore inner) : IKeyValueStore
+    {
+        private int watches;
+
+        public TaskCompletionSource Failed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long startRevision, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref watches) == 1 ? FailAsync(startRevision, cancellationToken) : inner.WatchAsync(prefix, startRevision, cancellationToken);
+
+        public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+        public Task<RangeResult> RangeAsync(string prefix, long revision, CancellationToken cancellationToken) => inner.RangeAsync(prefix, revision, cancellationToken);
+
+        public Task<TxnResult> TxnAsync(TxnRequest request, CancellationToken cancellationToken) => inner.TxnAsync(request, cancellationToken);
+
+        public Task<long> GrantLeaseAsync(long ttlSeconds, CancellationToken cancellationToken) => inner.GrantLeaseAsync(ttlSeconds, cancellationToken);
+
+        public Task<bool> RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken) => inner.RevokeLeaseAsync(leaseId, cancellationToken);
+
+        public Task<long> KeepAliveOnceAsync(long leaseId, CancellationToken cancellationToken) => inner.KeepAliveOnceAsync(leaseId, cancellationToken);
+
+        public Task<long> TimeToLiveAsync(long leaseId, CancellationToken cancellationToken) => inner.TimeToLiveAsync(leaseId, cancellationToken);
+
+        public Task CompactAsync(long revision, CancellationToken cancellationToken) => inner.CompactAsync(revision, cancellationToken);
+
+        public Task<long> GetRevisionAsync(CancellationToken cancellationToken) => inner.GetRevisionAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        private async IAsyncEnumerable<WatchBatch> FailAsync(long startRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            Failed.TrySetResult();
+            throw new StoreCompactedException(startRevision + 1);
+#pragma warning disable CS0162 // an iterator needs a yield to be one
+            yield break;
+#pragma warning restore CS0162
+        }
+    }
+}
