@@ -88,7 +88,7 @@ public sealed partial class EtcdDb
         var now = NowNanos;
 
         // E16: an instance whose desired LRP is gone is not restarted but deleted.
-        var desired = await store.GetAsync(Keys.SchedulingInfo(key.ProcessGuid), cancellationToken).ConfigureAwait(false);
+        var desired = await GetAsync(Keys.SchedulingInfo(key.ProcessGuid), cancellationToken).ConfigureAwait(false);
         var change = await UpdateInstanceAsync(
             Keys.ActualInstance(key.ProcessGuid, key.Index),
             current => ActualLrpLifecycle.Crash(current, key, instanceKey, reason, now),
@@ -144,7 +144,7 @@ public sealed partial class EtcdDb
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var prefix = filter.ProcessGuid.Length > 0 ? Keys.ActualsOf(filter.ProcessGuid) : Keys.ActualPrefix;
-        var range = await store.RangeAsync(prefix, 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(prefix, cancellationToken).ConfigureAwait(false);
         foreach (var kv in range.Kvs)
         {
             if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating)

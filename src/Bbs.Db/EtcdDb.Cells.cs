@@ -7,13 +7,13 @@ public sealed partial class EtcdDb
 {
     public async Task<IReadOnlyList<CellPresence>> CellsAsync(CancellationToken cancellationToken)
     {
-        var range = await store.RangeAsync(Keys.CellPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(Keys.CellPrefix, cancellationToken).ConfigureAwait(false);
         return [.. DecodeAll<CellPresence>(range.Kvs)];
     }
 
     public async Task<CellPresence?> CellByIdAsync(string cellId, CancellationToken cancellationToken)
     {
-        var result = await store.GetAsync(Keys.Cell(cellId), cancellationToken).ConfigureAwait(false);
+        var result = await GetAsync(Keys.Cell(cellId), cancellationToken).ConfigureAwait(false);
         return result.Kv is null ? null : TryDecode<CellPresence>(result.Kv);
     }
 

@@ -35,7 +35,7 @@ public sealed partial class EtcdDb
 
     public async Task<IReadOnlyList<DesiredLRPSchedulingInfo>> SchedulingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
     {
-        var range = await store.RangeAsync(Keys.SchedulingInfoPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(Keys.SchedulingInfoPrefix, cancellationToken).ConfigureAwait(false);
         return [.. DecodeAll<DesiredLRPSchedulingInfo>(range.Kvs).Where(i => Matches(filter, i))];
     }
 
@@ -226,7 +226,7 @@ public sealed partial class EtcdDb
     private async Task<(List<DesiredLRPSchedulingInfo> Infos, Dictionary<string, DesiredLRPRunInfo> Runs)> ReadDesiredAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
     {
         // Both halves at one revision, so a desire or remove in between is seen whole or not at all.
-        var range = await store.RangeAsync(Keys.DesiredLrpPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(Keys.DesiredLrpPrefix, cancellationToken).ConfigureAwait(false);
         var infos = new List<DesiredLRPSchedulingInfo>();
         var runs = new Dictionary<string, DesiredLRPRunInfo>(StringComparer.Ordinal);
         foreach (var kv in range.Kvs)
@@ -252,7 +252,7 @@ public sealed partial class EtcdDb
 
     private async Task<HashSet<int>> ExistingInstanceIndicesAsync(string processGuid, CancellationToken cancellationToken)
     {
-        var range = await store.RangeAsync(Keys.ActualsOf(processGuid), 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(Keys.ActualsOf(processGuid), cancellationToken).ConfigureAwait(false);
         return [.. InstanceRecords(range.Kvs).Keys];
     }
 

@@ -6,7 +6,7 @@ public sealed partial class EtcdDb
 {
     public async Task<IReadOnlyList<string>> FreshDomainsAsync(CancellationToken cancellationToken)
     {
-        var range = await store.RangeAsync(Keys.DomainPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(Keys.DomainPrefix, cancellationToken).ConfigureAwait(false);
         return [.. range.Kvs.Select(kv => kv.Key[Keys.DomainPrefix.Length..])];
     }
 

@@ -43,9 +43,11 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         var tally = new Tally();
 
         // Gather: the actual tree first, then the desired tree, then fresh domains (as E16).
-        var actualRange = await store.RangeAsync(Keys.ActualPrefix, 0, cancellationToken).ConfigureAwait(false);
-        var desiredRange = await store.RangeAsync(Keys.DesiredLrpPrefix, 0, cancellationToken).ConfigureAwait(false);
-        var domainRange = await store.RangeAsync(Keys.DomainPrefix, 0, cancellationToken).ConfigureAwait(false);
+        // One snapshot: instances, desired LRPs and domains as of one revision.
+        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var actualRange = snapshot.Range(Keys.ActualPrefix);
+        var desiredRange = snapshot.Range(Keys.DesiredLrpPrefix);
+        var domainRange = snapshot.Range(Keys.DomainPrefix);
         var fresh = domainRange.Kvs.Select(kv => kv.Key[Keys.DomainPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
 
         var actuals = new Dictionary<string, List<(KeyValue Kv, ActualLRP Lrp)>>(StringComparer.Ordinal);

@@ -40,7 +40,7 @@ public sealed partial class EtcdDb : ITaskConvergenceDb
         ArgumentNullException.ThrowIfNull(request);
         var now = NowNanos;
         long Nanos(TimeSpan span) => span.Ticks * 100;
-        var range = await store.RangeAsync(Keys.TaskPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(Keys.TaskPrefix, cancellationToken).ConfigureAwait(false);
         var auction = new List<BbsTask>();
         var callBack = new List<BbsTask>();
         int kicked = 0, expired = 0, missingCell = 0, pruned = 0, demoted = 0, pending = 0, running = 0, completed = 0, resolving = 0;

@@ -10,7 +10,7 @@ public sealed partial class EtcdDb
     public async Task<IReadOnlyList<BbsTask>> TasksAsync(TaskFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var range = await store.RangeAsync(Keys.TaskPrefix, 0, cancellationToken).ConfigureAwait(false);
+        var range = await RangeAsync(Keys.TaskPrefix, cancellationToken).ConfigureAwait(false);
         return [.. DecodeAll<BbsTask>(range.Kvs).Where(t =>
             (filter.Domain.Length == 0 || t.Domain == filter.Domain) && (filter.CellId.Length == 0 || t.CellId == filter.CellId))];
     }

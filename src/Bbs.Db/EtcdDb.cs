@@ -2,6 +2,7 @@ using Bbs.Db.Format;
 using Bbs.Models;
 using Bbs.Models.Rules;
 using Bbs.Store;
+using Bbs.Store.View;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,8 @@ namespace Bbs.Db;
 /// <see cref="IDb"/> on the key-value port with the etcd-era layout (<see cref="Keys"/>) and the E16 record
 /// format. Every state change is one transaction guarded by the mod revisions it read; a lost race re-reads
 /// (the failure branch reads the key in the same round trip) and re-applies the rules to the new state.
+/// Reads are answered from the process's <see cref="KeyValueView"/> of <c>/v1/</c>, fenced on the store's current
+/// revision, so they are as fresh as a read from the store and never range it.
 /// </summary>
 public sealed partial class EtcdDb : IDb
 {
@@ -19,11 +22,13 @@ public sealed partial class EtcdDb : IDb
     private readonly TimeProvider time;
     private readonly EtcdDbOptions options;
     private readonly ILogger<EtcdDb> logger;
+    private readonly KeyValueView view;
     private readonly RecordCache cache;
 
-    public EtcdDb(IKeyValueStore store, RecordSerializer serializer, TimeProvider time, EtcdDbOptions options, ILogger<EtcdDb> logger)
+    public EtcdDb(IKeyValueStore store, KeyValueView view, RecordSerializer serializer, TimeProvider time, EtcdDbOptions options, ILogger<EtcdDb> logger)
     {
         this.store = store;
+        this.view = view;
         this.serializer = serializer;
         this.time = time;
         this.options = options;
@@ -65,11 +70,46 @@ public sealed partial class EtcdDb : IDb
         }
     }
 
+    /// <summary>Every key under <paramref name="prefix"/> as of now (the view, fenced on the store's revision).</summary>
+    private async Task<RangeResult> RangeAsync(string prefix, CancellationToken cancellationToken) =>
+        (await view.ReadAsync(cancellationToken).ConfigureAwait(false)).Range(prefix);
+
+    /// <summary>One key as of now (the view, fenced on the store's revision).</summary>
+    private async Task<GetResult> GetAsync(string key, CancellationToken cancellationToken) =>
+        (await view.ReadAsync(cancellationToken).ConfigureAwait(false)).GetResult(key);
+
     private async Task<Stored<T>?> ReadAsync<T>(string key, CancellationToken cancellationToken)
         where T : class, IMessage<T>, new()
     {
-        var result = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var result = await GetAsync(key, cancellationToken).ConfigureAwait(false);
         return result.Kv is null ? null : new Stored<T>(Decode<T>(result.Kv), result.Kv.ModRevision, result.Kv.Lease);
+    }
+
+    /// <summary>
+    /// The newest value this process knows for <paramref name="key"/> without a round trip: its own last write
+    /// (the cache) or the view's latest snapshot, whichever is newer. It may be stale, which a guarded write
+    /// detects; false when the view is not loaded yet.
+    /// </summary>
+    private bool TryLatest<T>(string key, out Stored<T>? latest)
+        where T : class, IMessage<T>, new()
+    {
+        latest = null;
+        if (view.Current is not { } snapshot)
+        {
+            return false;
+        }
+
+        var kv = snapshot.Get(key);
+        if (cache.TryGet<Stored<T>>(key, out var written) && (kv is null || written.ModRevision >= kv.ModRevision))
+        {
+            latest = written;
+        }
+        else if (kv is not null)
+        {
+            latest = new Stored<T>(Decode<T>(kv), kv.ModRevision, kv.Lease);
+        }
+
+        return true;
     }
 
     private Stored<T>? FromGetOp<T>(TxnOpResult result)
@@ -104,14 +144,18 @@ public sealed partial class EtcdDb : IDb
         Func<LifecycleOutcome<T>, bool>? deleteWhen = null)
         where T : class, IMessage<T>, new()
     {
-        var fromCache = cache.TryGet<Stored<T>>(key, out var cached);
-        var current = fromCache ? cached : await ReadAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        var fromCache = TryLatest<T>(key, out var current);
+        if (!fromCache)
+        {
+            current = await ReadAsync<T>(key, cancellationToken).ConfigureAwait(false);
+        }
+
         for (var attempt = 0; attempt < options.MaxCasAttempts; attempt++)
         {
             var outcome = rule(current?.Value);
             if (fromCache && !outcome.IsChanged)
             {
-                // Only writes may rest on a cached value (the guard checks them); confirm anything else afresh.
+                // Only writes may rest on an unfenced value (the guard checks them); confirm anything else afresh.
                 fromCache = false;
                 cache.Remove(key);
                 current = await ReadAsync<T>(key, cancellationToken).ConfigureAwait(false);

@@ -1,13 +1,14 @@
 using Bbs.Server.Hosting;
 using Bbs.Server.Leadership;
 using Bbs.Store;
+using Bbs.Store.View;
 using Microsoft.Extensions.Options;
 
 namespace Bbs.Server.Health;
 
 /// <summary>
-/// Probes for orchestrators. <c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the store answers
-/// within <see cref="BbsServerOptions.HealthCheckTimeout"/>. Plain text, any method, outside BBS's /v1 API.
+/// Probes for orchestrators. <c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the store view is loaded
+/// and the store answers within <see cref="BbsServerOptions.HealthCheckTimeout"/>. Plain text, any method, outside BBS's /v1 API.
 /// </summary>
 public static class HealthApi
 {
@@ -18,15 +19,20 @@ public static class HealthApi
         return app;
     }
 
-    public static async Task<IResult> ReadyAsync(IKeyValueStore store, LeaderElection election, IOptions<BbsServerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<IResult> ReadyAsync(IKeyValueStore store, KeyValueView view, LeaderElection election, IOptions<BbsServerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        if (!view.IsLoaded)
+        {
+            return TypedResults.Text("not ready: the store view is loading\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.HealthCheckTimeout);
         try
         {
             var revision = await store.GetRevisionAsync(timeout.Token).ConfigureAwait(false);
             var leader = election.IsLeader ? $"{election.Id} (this instance)" : election.Leader is { } other ? $"{other.Id} {other.Url}" : "unknown";
-            return TypedResults.Text($"ready\nstore: {options.Value.Store.ToString().ToLowerInvariant()}\nrevision: {revision}\ninstance: {election.Id}\nleader: {leader}\n");
+            return TypedResults.Text($"ready\nstore: {options.Value.Store.ToString().ToLowerInvariant()}\nrevision: {revision}\nview: {view.Current!.Count} keys at revision {view.Revision}\ninstance: {election.Id}\nleader: {leader}\n");
         }
         catch (Exception ex) when (ex is StoreException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

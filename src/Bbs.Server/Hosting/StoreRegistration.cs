@@ -4,6 +4,7 @@ using Bbs.Etcd;
 using Bbs.Store;
 using Bbs.Store.Embedded;
 using Bbs.Store.Etcd;
+using Bbs.Store.View;
 using Microsoft.Extensions.Options;
 
 namespace Bbs.Server.Hosting;
@@ -36,12 +37,28 @@ internal static class StoreRegistration
         services.AddOptions<RecordFormatOptions>().Bind(section).Validate(o => o.Validate().Count == 0, "invalid encryption settings (encryption_keys, active_key_label)").ValidateOnStart();
         services.AddOptions<EtcdDbOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => new RecordSerializer(provider.GetRequiredService<IOptions<RecordFormatOptions>>().Value));
+        // One view of /v1/ per process: every IDb read is answered from it (see KeyValueView).
+        services.AddSingleton(provider => new KeyValueView(provider.GetRequiredService<IKeyValueStore>(), Keys.Root, provider.GetRequiredService<ILogger<KeyValueView>>()));
+        services.AddHostedService<StoreViewStarter>();
         services.AddSingleton<IDb>(provider => new EtcdDb(
             provider.GetRequiredService<IKeyValueStore>(),
+            provider.GetRequiredService<KeyValueView>(),
             provider.GetRequiredService<RecordSerializer>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<IOptions<EtcdDbOptions>>().Value,
             provider.GetRequiredService<ILogger<EtcdDb>>()));
         return services;
     }
+}
+
+/// <summary>Starts loading the store view with the host (reads wait for it; <c>/readyz</c> is 503 until it is loaded) and stops it last.</summary>
+internal sealed class StoreViewStarter(KeyValueView view) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        view.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await view.DisposeAsync().ConfigureAwait(false);
 }

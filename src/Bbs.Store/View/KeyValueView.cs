@@ -40,6 +40,7 @@ public sealed partial class KeyValueView : IAsyncDisposable
     private ViewSnapshot? current;
     private TaskCompletionSource applied = NewSignal();
     private Task? follower;
+    private int disposed;
 
     public KeyValueView(IKeyValueStore store, string prefix, ILogger? logger = null)
     {
@@ -118,6 +119,11 @@ public sealed partial class KeyValueView : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         await stopping.CancelAsync().ConfigureAwait(false);
         Task? running;
         lock (gate)

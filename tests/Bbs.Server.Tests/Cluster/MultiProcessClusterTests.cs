@@ -74,6 +74,26 @@ public sealed class MultiProcessClusterTests(BbsCluster cluster, ITestOutputHelp
     });
 
     [PrivateEtcdFact]
+    public Task AWriteAcknowledgedByOneInstanceIsInTheNextListOfAnother() => WithDiagnosticsAsync(async () =>
+    {
+        // Reads come from each instance's watch-fed view, fenced on etcd's revision: never older than a write
+        // acknowledged anywhere before the read started, however quickly it follows.
+        for (int i = 0; i < 20; i++)
+        {
+            var writer = Processes[i % Processes.Count].Client;
+            var reader = Processes[(i + 1) % Processes.Count].Client;
+            var guid = TestModels.NewGuid();
+            await writer.DesireLrpAsync(TestModels.DesiredLrp(guid, 2));
+
+            var desired = await reader.DesiredLrpsAsync();
+            var actual = await reader.ActualLrpsAsync(new Bbs.Client.ActualLrpFilter(ProcessGuid: guid));
+
+            Assert.Contains(desired, d => d.ProcessGuid == guid);
+            Assert.Equal(2, actual.Count);
+        }
+    });
+
+    [PrivateEtcdFact]
     public Task ConcurrentClaimsSpreadOverTheInstancesHaveExactlyOneWinner() => WithDiagnosticsAsync(async () =>
     {
         var guid = TestModels.NewGuid();

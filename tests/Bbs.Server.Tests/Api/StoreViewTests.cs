@@ -1,0 +1,127 @@
+using System.Net;
+using Bbs.Server.Tests.Support;
+using Bbs.Store.View;
+using Microsoft.Extensions.DependencyInjection;
+using Bbs.Testing.Etcd;
+using TestModels = Bbs.Server.Tests.Support.Models;
+
+namespace Bbs.Server.Tests.Api;
+
+/// <summary>Reads come from the process's watch-fed view of the store, whole at one revision.</summary>
+public abstract class StoreViewTests<TServer>(TServer server)
+    where TServer : BbsServer
+{
+    [Fact]
+    public async Task AListDuringABurstOfWritesIsASnapshotAtOneRevision()
+    {
+        // Each desire writes its LRP and all 4 of its instances in one transaction: a consistent list holds all of
+        // an LRP's instances or none, however the lists and the writes interleave.
+        var guids = Enumerable.Range(0, 30).Select(_ => TestModels.NewGuid()).ToList();
+        var burst = Task.Run(async () =>
+        {
+            foreach (var guid in guids)
+            {
+                await server.Client.DesireLrpAsync(TestModels.DesiredLrp(guid, 4));
+            }
+        });
+
+        var partial = new List<string>();
+        int lists = 0;
+        while (!burst.IsCompleted || lists == 0)
+        {
+            var actual = await server.Client.ActualLrpsAsync();
+            lists++;
+            partial.AddRange(actual.Where(a => guids.Contains(a.ActualLrpKey.ProcessGuid))
+                .GroupBy(a => a.ActualLrpKey.ProcessGuid)
+                .Where(g => g.Count() != 4)
+                .Select(g => $"{g.Key}: {g.Count()} of 4"));
+        }
+
+        await burst;
+        var final = await server.Client.ActualLrpsAsync();
+
+        Assert.Empty(partial);
+        Assert.Equal(guids.Count * 4, final.Count(a => guids.Contains(a.ActualLrpKey.ProcessGuid)));
+    }
+
+    [Fact]
+    public async Task ReadyzNamesTheViewAndItsRevision()
+    {
+        using var http = server.Factory.CreateHttpClient();
+
+        string body = await http.GetStringAsync(new Uri("/readyz", UriKind.Relative));
+
+        Assert.Matches(@"view: \d+ keys at revision \d+", body);
+    }
+}
+
+public sealed class EmbeddedStoreViewTests(EmbeddedBbsServer server) : StoreViewTests<EmbeddedBbsServer>(server), IClassFixture<EmbeddedBbsServer>;
+
+public sealed class EtcdStoreViewTests(EtcdBbsServer server) : StoreViewTests<EtcdBbsServer>(server), IClassFixture<EtcdBbsServer>;
+
+/// <summary>The view's life on a private etcd: not ready before it is loaded, and serving again after etcd restarts.</summary>
+public sealed class StoreViewLifecycleTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [PrivateEtcdFact]
+    public async Task ReadyzIsUnavailableUntilTheViewIsLoadedAndReadsFollowEtcdAcrossARestart()
+    {
+        await using var etcd = await EtcdServer.StartNewAsync(allowExternal: false);
+        await etcd.StopAsync();
+        await using var factory = new BbsServerFactory(new Dictionary<string, string?>
+        {
+            ["Bbs:store"] = "etcd",
+            ["Bbs:etcd_endpoints"] = string.Join(',', etcd.ClientUrls),
+        });
+        using var http = factory.CreateHttpClient();
+
+        using var before = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        string beforeBody = await before.Content.ReadAsStringAsync();
+        await etcd.StartAsync();
+        await EventuallyReadyAsync(http);
+        using var client = new Bbs.Client.BbsClient(factory.CreateHttpClient());
+        var first = TestModels.NewGuid();
+        await client.DesireLrpAsync(TestModels.DesiredLrp(first, 1));
+
+        // Kill etcd under the view's watch; after the restart, reads catch up and see writes from before and after.
+        await etcd.StopAsync();
+        await etcd.StartAsync();
+        var second = TestModels.NewGuid();
+        await EventuallyAsync(async () =>
+        {
+            try
+            {
+                await client.DesireLrpAsync(TestModels.DesiredLrp(second, 1));
+                return true;
+            }
+            catch (Bbs.Client.BbsException)
+            {
+                return false;
+            }
+        });
+        var listed = (await client.DesiredLrpsAsync()).Select(d => d.ProcessGuid).ToList();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
+        Assert.Contains("the store view is loading", beforeBody, StringComparison.Ordinal);
+        Assert.Contains(first, listed);
+        Assert.Contains(second, listed);
+        Assert.Equal(1, factory.Services.GetRequiredService<KeyValueView>().Loads);
+    }
+
+    private static Task EventuallyReadyAsync(HttpClient http) => EventuallyAsync(async () =>
+    {
+        using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        return response.StatusCode == HttpStatusCode.OK;
+    });
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(200);
+        }
+    }
+}
