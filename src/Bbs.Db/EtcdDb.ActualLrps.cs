@@ -138,30 +138,46 @@ public sealed partial class EtcdDb
         return new ActualLrpChange(before, after, auctionNeeded);
     }
 
+    public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ActualLrpBytesAsync(ActualLrpFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var records = new List<ReadOnlyMemory<byte>>();
+        foreach (var record in await ActualRecordsAsync(filter, cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(record.Bytes);
+        }
+
+        return records;
+    }
+
     /// <summary>Every actual record matching the filter, in key order, with presence set from its slot.</summary>
     private async IAsyncEnumerable<(string Guid, int Index, ActualLRP Lrp)> ReadActualsAsync(
         ActualLrpFilter filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var prefix = filter.ProcessGuid.Length > 0 ? Keys.ActualsOf(filter.ProcessGuid) : Keys.ActualPrefix;
-        var range = await RangeAsync(prefix, cancellationToken).ConfigureAwait(false);
-        foreach (var kv in range.Kvs)
+        foreach (var record in await ActualRecordsAsync(filter, cancellationToken).ConfigureAwait(false))
         {
-            if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating)
-                || (filter.Index is { } wanted && wanted != index)
-                || TryDecode<ActualLRP>(kv) is not { } lrp)
-            {
-                continue;
-            }
-
-            if ((filter.Domain.Length > 0 && lrp.ActualLrpKey?.Domain != filter.Domain)
-                || (filter.CellId.Length > 0 && lrp.ActualLrpInstanceKey?.CellId != filter.CellId))
-            {
-                continue;
-            }
-
-            lrp.Presence = evacuating ? ActualLRP.Types.Presence.Evacuating : ActualLRP.Types.Presence.Ordinary;
-            yield return (guid, index, lrp);
+            yield return (record.ProcessGuid, record.Index, record.Parse());
         }
+    }
+
+    /// <summary>The view's projections of the actual records matching the filter, in key order; filtered without decoding.</summary>
+    private async Task<List<ActualRecord>> ActualRecordsAsync(ActualLrpFilter filter, CancellationToken cancellationToken)
+    {
+        var prefix = filter.ProcessGuid.Length > 0 ? Keys.ActualsOf(filter.ProcessGuid) : Keys.ActualPrefix;
+        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<ActualRecord>();
+        foreach (var entry in snapshot.Entries(prefix))
+        {
+            if (entry.Projection is ActualRecord record
+                && (filter.Index is not { } wanted || wanted == record.Index)
+                && (filter.Domain.Length == 0 || record.Domain == filter.Domain)
+                && (filter.CellId.Length == 0 || record.CellId == filter.CellId))
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
     }
 }

@@ -98,6 +98,12 @@ public interface IActualLrpDb
     /// <summary>Every record, instance and evacuating, with <c>presence</c> set (the NEW list).</summary>
     Task<IReadOnlyList<ActualLRP>> ActualLrpsAsync(ActualLrpFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The same records as <see cref="ActualLrpsAsync"/>, as their protobuf bytes (each exactly what serializing
+    /// the decoded record gives): a protobuf list response is written from them without decoding anything.
+    /// </summary>
+    Task<IReadOnlyList<ReadOnlyMemory<byte>>> ActualLrpBytesAsync(ActualLrpFilter filter, CancellationToken cancellationToken);
+
     /// <summary>Records grouped per (process guid, index) into instance + evacuating.</summary>
     Task<IReadOnlyList<ActualLRPGroup>> ActualLrpGroupsAsync(ActualLrpFilter filter, CancellationToken cancellationToken);
 

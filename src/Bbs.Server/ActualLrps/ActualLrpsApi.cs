@@ -28,9 +28,17 @@ public static class ActualLrpsApi
     public static async Task<BbsResult<ActualLRPsResponse>> ActualLrps(BbsRequest<ActualLRPsRequest> request, IDb db, CancellationToken cancellationToken)
     {
         var r = request.Message;
-        var response = new ActualLRPsResponse();
-        response.ActualLrps.AddRange(await db.ActualLrpsAsync(new ActualLrpFilter(r.Domain, r.CellId, r.ProcessGuid, r.HasIndex ? r.Index : null), cancellationToken));
-        return response;
+        var records = await db.ActualLrpBytesAsync(new ActualLrpFilter(r.Domain, r.CellId, r.ProcessGuid, r.HasIndex ? r.Index : null), cancellationToken);
+        return BbsResult<ActualLRPsResponse>.FromRecords(ActualLRPsResponse.ActualLrpsFieldNumber, records, static rs =>
+        {
+            var response = new ActualLRPsResponse();
+            foreach (var bytes in rs)
+            {
+                response.ActualLrps.Add(ActualLRP.Parser.ParseFrom(bytes.Span));
+            }
+
+            return response;
+        });
     }
 
     public static async Task<BbsResult<ActualLRPsByProcessGuidsResponse>> ActualLrpsByProcessGuids(BbsRequest<ActualLRPsByProcessGuidsRequest> request, IDb db, CancellationToken cancellationToken)

@@ -38,7 +38,11 @@ internal static class StoreRegistration
         services.AddOptions<EtcdDbOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => new RecordSerializer(provider.GetRequiredService<IOptions<RecordFormatOptions>>().Value));
         // One view of /v1/ per process: every IDb read is answered from it (see KeyValueView).
-        services.AddSingleton(provider => new KeyValueView(provider.GetRequiredService<IKeyValueStore>(), Keys.Root, provider.GetRequiredService<ILogger<KeyValueView>>()));
+        services.AddSingleton(provider => new KeyValueView(
+            provider.GetRequiredService<IKeyValueStore>(),
+            Keys.Root,
+            provider.GetRequiredService<ILogger<KeyValueView>>(),
+            RecordProjector.Create(provider.GetRequiredService<RecordSerializer>(), provider.GetRequiredService<ILogger<EtcdDb>>())));
         services.AddHostedService<StoreViewStarter>();
         services.AddSingleton<IDb>(provider => new EtcdDb(
             provider.GetRequiredService<IKeyValueStore>(),

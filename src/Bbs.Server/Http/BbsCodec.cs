@@ -101,6 +101,60 @@ public static class BbsCodec
     }
 
     /// <summary>
+    /// Writes, as protobuf, a message whose only content is the repeated field <paramref name="field"/> holding
+    /// <paramref name="records"/> (each an element's encoded bytes): tag, length and bytes per record, streamed
+    /// into the response pipe in chunks, with Content-Length. No message is built and nothing is re-encoded.
+    /// </summary>
+    public static async Task WriteRecordsAsync(HttpContext context, int field, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
+    {
+        const int FlushEvery = 64 * 1024;
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ProtobufContentType;
+        uint tag = WireFormat.MakeTag(field, WireFormat.WireType.LengthDelimited);
+        int tagSize = CodedOutputStream.ComputeRawVarint32Size(tag);
+        long total = 0;
+        foreach (var record in records)
+        {
+            total += tagSize + CodedOutputStream.ComputeLengthSize(record.Length) + record.Length;
+        }
+
+        response.ContentLength = total;
+        var writer = response.BodyWriter;
+        int pending = 0;
+        foreach (var record in records)
+        {
+            int size = tagSize + CodedOutputStream.ComputeLengthSize(record.Length) + record.Length;
+            var span = writer.GetSpan(size);
+            int offset = WriteVarint(span, tag);
+            offset += WriteVarint(span[offset..], (uint)record.Length);
+            record.Span.CopyTo(span[offset..]);
+            writer.Advance(size);
+            pending += size;
+            if (pending >= FlushEvery)
+            {
+                pending = 0;
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static int WriteVarint(Span<byte> span, uint value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[i++] = (byte)value;
+        return i;
+    }
+
+    /// <summary>
     /// Writes a response that carries only <paramref name="error"/> in field 1 (every BBS response has its
     /// error there), plus <c>keep_container=true</c> (field 2) for the evacuation routes that answer so.
     /// </summary>

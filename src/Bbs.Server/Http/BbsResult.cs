@@ -11,16 +11,47 @@ namespace Bbs.Server.Http;
 public sealed class BbsResult<T> : IResult, IEndpointMetadataProvider
     where T : IMessage<T>
 {
+    private readonly int recordsField;
+    private readonly IReadOnlyList<ReadOnlyMemory<byte>>? records;
+    private readonly Func<T>? decode;
+    private T? message;
+
     public BbsResult(T message)
     {
-        Message = message;
+        this.message = message;
     }
 
-    public T Message { get; }
+    private BbsResult(int field, IReadOnlyList<ReadOnlyMemory<byte>> records, Func<T> decode)
+    {
+        recordsField = field;
+        this.records = records;
+        this.decode = decode;
+    }
+
+    /// <summary>The response message (decoded from the records for a result made by <see cref="FromRecords"/>).</summary>
+    public T Message => message ??= decode!();
 
     public static implicit operator BbsResult<T>(T message) => new(message);
 
-    public Task ExecuteAsync(HttpContext httpContext) => BbsCodec.WriteAsync(httpContext, Message, httpContext.RequestAborted);
+    /// <summary>
+    /// A response whose only content is the repeated message field <paramref name="field"/>, given as each
+    /// element's protobuf bytes: a protobuf answer is written from them as they are (byte-identical to
+    /// serializing the message); a JSON answer decodes them with <paramref name="decode"/>.
+    /// </summary>
+    public static BbsResult<T> FromRecords(int field, IReadOnlyList<ReadOnlyMemory<byte>> records, Func<IReadOnlyList<ReadOnlyMemory<byte>>, T> decode)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(decode);
+        return new BbsResult<T>(field, records, () => decode(records));
+    }
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        return records is not null && !BbsCodec.IsJson(httpContext.Request)
+            ? BbsCodec.WriteRecordsAsync(httpContext, recordsField, records, httpContext.RequestAborted)
+            : BbsCodec.WriteAsync(httpContext, Message, httpContext.RequestAborted);
+    }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {

@@ -42,13 +42,24 @@ public sealed partial class KeyValueView : IAsyncDisposable
     private Task? follower;
     private int disposed;
 
-    public KeyValueView(IKeyValueStore store, string prefix, ILogger? logger = null)
+    private readonly Func<KeyValue, object?>? projector;
+
+    /// <param name="store">The store to follow.</param>
+    /// <param name="prefix">The keys to hold.</param>
+    /// <param name="logger">Loads, reloads and failures.</param>
+    /// <param name="projector">
+    /// Runs once per key and value as the view applies it (on the view's one loop), and its result is kept with the
+    /// key (<see cref="ViewEntry.Projection"/>): decoded fields for filters, bytes ready for a response. It must not
+    /// throw; null means nothing to keep.
+    /// </param>
+    public KeyValueView(IKeyValueStore store, string prefix, ILogger? logger = null, Func<KeyValue, object?>? projector = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(prefix);
         this.store = store;
         this.prefix = prefix;
         this.logger = logger ?? NullLogger.Instance;
+        this.projector = projector;
     }
 
     /// <summary>How long a read waits for the view to load or to catch up with the store.</summary>
@@ -178,10 +189,10 @@ public sealed partial class KeyValueView : IAsyncDisposable
     private async Task<ViewSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         var range = await store.RangeAsync(prefix, 0, cancellationToken).ConfigureAwait(false);
-        var builder = ImmutableList.CreateBuilder<KeyValue>();
+        var builder = ImmutableList.CreateBuilder<ViewEntry>();
         foreach (var kv in range.Kvs)
         {
-            builder.Add(Own(kv));
+            builder.Add(Entry(kv));
         }
 
         // etcd orders keys by their bytes; the snapshot searches in ordinal string order (the same for ASCII keys).
@@ -206,7 +217,7 @@ public sealed partial class KeyValueView : IAsyncDisposable
                     continue;
                 }
 
-                items = change.Type == WatchEventType.Put ? ViewSnapshot.Put(items, Own(change.Kv)) : ViewSnapshot.Delete(items, change.Kv.Key);
+                items = change.Type == WatchEventType.Put ? ViewSnapshot.Put(items, Entry(change.Kv)) : ViewSnapshot.Delete(items, change.Kv.Key);
             }
 
             // A batch holds whole revisions; a progress batch (no events) moves the revision alone.
@@ -219,8 +230,15 @@ public sealed partial class KeyValueView : IAsyncDisposable
         }
     }
 
-    /// <summary>The view keeps its own copy of each value, so it does not hold whole watch or range responses alive.</summary>
-    private static KeyValue Own(KeyValue kv) => kv with { Value = kv.Value.ToArray() };
+    /// <summary>
+    /// The view keeps its own copy of each value, so it does not hold whole watch or range responses alive, and the
+    /// projector's result.
+    /// </summary>
+    private ViewEntry Entry(KeyValue kv)
+    {
+        var owned = kv with { Value = kv.Value.ToArray() };
+        return new ViewEntry(owned, projector?.Invoke(owned));
+    }
 
     private void Publish(ViewSnapshot snapshot)
     {

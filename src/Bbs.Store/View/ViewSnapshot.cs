@@ -12,9 +12,9 @@ public sealed class ViewSnapshot
     private static readonly KeyComparer Comparer = new();
 
     /// <summary>The snapshot's key order: ordinal.</summary>
-    internal static IComparer<KeyValue> KeyOrder => Comparer;
+    internal static IComparer<ViewEntry> KeyOrder => Comparer;
 
-    internal ViewSnapshot(ImmutableList<KeyValue> items, long revision)
+    internal ViewSnapshot(ImmutableList<ViewEntry> items, long revision)
     {
         Items = items;
         Revision = revision;
@@ -26,10 +26,13 @@ public sealed class ViewSnapshot
     /// <summary>How many keys the snapshot holds.</summary>
     public int Count => Items.Count;
 
-    internal ImmutableList<KeyValue> Items { get; }
+    internal ImmutableList<ViewEntry> Items { get; }
 
     /// <summary>The key, or null when it does not exist at <see cref="Revision"/>.</summary>
-    public KeyValue? Get(string key)
+    public KeyValue? Get(string key) => GetEntry(key)?.Kv;
+
+    /// <summary>The key with the view's projection of it, or null when it does not exist at <see cref="Revision"/>.</summary>
+    public ViewEntry? GetEntry(string key)
     {
         int index = IndexOf(Items, key);
         return index >= 0 ? Items[index] : null;
@@ -39,7 +42,10 @@ public sealed class ViewSnapshot
     public GetResult GetResult(string key) => new(Get(key), Revision);
 
     /// <summary>Every key starting with <paramref name="prefix"/>, in key order, as a <see cref="RangeResult"/> at the snapshot's revision.</summary>
-    public RangeResult Range(string prefix)
+    public RangeResult Range(string prefix) => new([.. Entries(prefix).Select(e => e.Kv)], Revision);
+
+    /// <summary>Every key starting with <paramref name="prefix"/> with its projection, in key order.</summary>
+    public IEnumerable<ViewEntry> Entries(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         int index = IndexOf(Items, prefix);
@@ -48,38 +54,38 @@ public sealed class ViewSnapshot
             index = ~index;
         }
 
-        var kvs = new List<KeyValue>();
         for (int i = index; i < Items.Count; i++)
         {
-            var kv = Items[i];
-            if (!kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            var entry = Items[i];
+            if (!entry.Kv.Key.StartsWith(prefix, StringComparison.Ordinal))
             {
-                break;
+                yield break;
             }
 
-            kvs.Add(kv);
+            yield return entry;
         }
-
-        return new RangeResult(kvs, Revision);
     }
 
-    internal static ImmutableList<KeyValue> Put(ImmutableList<KeyValue> items, KeyValue kv)
+    internal static ImmutableList<ViewEntry> Put(ImmutableList<ViewEntry> items, ViewEntry entry)
     {
-        int index = IndexOf(items, kv.Key);
-        return index >= 0 ? items.SetItem(index, kv) : items.Insert(~index, kv);
+        int index = IndexOf(items, entry.Kv.Key);
+        return index >= 0 ? items.SetItem(index, entry) : items.Insert(~index, entry);
     }
 
-    internal static ImmutableList<KeyValue> Delete(ImmutableList<KeyValue> items, string key)
+    internal static ImmutableList<ViewEntry> Delete(ImmutableList<ViewEntry> items, string key)
     {
         int index = IndexOf(items, key);
         return index >= 0 ? items.RemoveAt(index) : items;
     }
 
-    private static int IndexOf(ImmutableList<KeyValue> items, string key) =>
-        items.BinarySearch(new KeyValue(key, ReadOnlyMemory<byte>.Empty, 0, 0, 0, 0), Comparer);
+    private static int IndexOf(ImmutableList<ViewEntry> items, string key) =>
+        items.BinarySearch(new ViewEntry(new KeyValue(key, ReadOnlyMemory<byte>.Empty, 0, 0, 0, 0), null), Comparer);
 
-    private sealed class KeyComparer : IComparer<KeyValue>
+    private sealed class KeyComparer : IComparer<ViewEntry>
     {
-        public int Compare(KeyValue? x, KeyValue? y) => string.CompareOrdinal(x!.Key, y!.Key);
+        public int Compare(ViewEntry? x, ViewEntry? y) => string.CompareOrdinal(x!.Kv.Key, y!.Kv.Key);
     }
 }
+
+/// <summary>One key of a view, with what the view's projector made of its value once, when it was applied (null without one).</summary>
+public sealed record ViewEntry(KeyValue Kv, object? Projection);

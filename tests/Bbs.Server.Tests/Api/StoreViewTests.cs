@@ -1,4 +1,6 @@
 using System.Net;
+using Bbs.Models;
+using Google.Protobuf;
 using Bbs.Server.Tests.Support;
 using Bbs.Store.View;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +44,31 @@ public abstract class StoreViewTests<TServer>(TServer server)
 
         Assert.Empty(partial);
         Assert.Equal(guids.Count * 4, final.Count(a => guids.Contains(a.ActualLrpKey.ProcessGuid)));
+    }
+
+    [Fact]
+    public async Task TheActualLrpListWrittenFromStoredBytesIsByteForByteTheEncodedResponse()
+    {
+        var guid = TestModels.NewGuid();
+        await server.Client.DesireLrpAsync(TestModels.DesiredLrp(guid, 3));
+        var cell = TestModels.InstanceKey("view-cell-" + guid[..8]);
+        await server.Client.ClaimActualLrpAsync(guid, 1, cell);
+        await server.Client.StartActualLrpAsync(TestModels.Key(guid, 2), cell, TestModels.NetInfo());
+
+        using var raw = await server.PostAsync("/v1/actual_lrps/list", Protobuf.Body(new ActualLRPsRequest { ProcessGuid = guid }));
+        var bytes = await raw.Content.ReadAsByteArrayAsync();
+        var decoded = ActualLRPsResponse.Parser.ParseFrom(bytes);
+        using var json = await server.PostAsync("/v1/actual_lrps/list", Protobuf.Json($"{{\"process_guid\":\"{guid}\"}}"));
+        var fromJson = Google.Protobuf.JsonParser.Default.Parse<ActualLRPsResponse>(await json.Content.ReadAsStringAsync());
+
+        // Re-encoding what was decoded gives the same bytes: the list is exactly the message's encoding.
+        Assert.Equal("application/x-protobuf", raw.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(bytes.Length, raw.Content.Headers.ContentLength);
+        Assert.Equal(decoded.ToByteArray(), bytes);
+        Assert.Equal(3, decoded.ActualLrps.Count);
+        Assert.Equal(["UNCLAIMED", "CLAIMED", "RUNNING"], decoded.ActualLrps.OrderBy(a => a.ActualLrpKey.Index).Select(a => a.State));
+        Assert.All(decoded.ActualLrps, a => Assert.Equal(ActualLRP.Types.Presence.Ordinary, a.Presence));
+        Assert.Equal(decoded, fromJson);
     }
 
     [Fact]

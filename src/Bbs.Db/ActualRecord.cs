@@ -1,0 +1,54 @@
+using Bbs.Db.Format;
+using Bbs.Models;
+using Bbs.Store;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Bbs.Db;
+
+/// <summary>
+/// What the store view keeps for an actual-LRP record, made once when the view applies it: the fields the list
+/// routes filter on, and the record's plain protobuf bytes with <c>presence</c> set from its slot, which a
+/// protobuf list response carries as they are.
+/// </summary>
+public sealed record ActualRecord(string ProcessGuid, int Index, bool Evacuating, string Domain, string CellId, byte[] Bytes)
+{
+    /// <summary>The decoded record, parsed from <see cref="Bytes"/> (plain protobuf, no envelope).</summary>
+    public ActualLRP Parse() => ActualLRP.Parser.ParseFrom(Bytes);
+}
+
+/// <summary>The store view's projector for BBS records: decrypts and decodes each record once, as it is applied.</summary>
+public static partial class RecordProjector
+{
+    /// <summary>
+    /// A projector for <see cref="Bbs.Store.View.KeyValueView"/>: <see cref="ActualRecord"/> for actual-LRP keys,
+    /// nothing for others. A record that does not decode is logged and projected to nothing, so lists skip it.
+    /// </summary>
+    public static Func<KeyValue, object?> Create(RecordSerializer serializer, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        ArgumentNullException.ThrowIfNull(logger);
+        return kv =>
+        {
+            if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating))
+            {
+                return null;
+            }
+
+            try
+            {
+                var lrp = serializer.Deserialize<ActualLRP>(kv.Value.Span);
+                lrp.Presence = evacuating ? ActualLRP.Types.Presence.Evacuating : ActualLRP.Types.Presence.Ordinary;
+                return new ActualRecord(guid, index, evacuating, lrp.ActualLrpKey?.Domain ?? string.Empty, lrp.ActualLrpInstanceKey?.CellId ?? string.Empty, lrp.ToByteArray());
+            }
+            catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
+            {
+                LogUndecodable(logger, kv.Key, ex.Message);
+                return null;
+            }
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "record {Key} does not decode: {Reason}")]
+    private static partial void LogUndecodable(ILogger logger, string key, string reason);
+}
