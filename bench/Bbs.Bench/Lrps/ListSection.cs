@@ -18,7 +18,9 @@ public sealed class ListSection(BbsClient client, EtcdClient etcd, Etcdctl? etcd
     private const string Section = "2b list";
     private const string Domain = "bench-list";
     private const string ActualPrefix = "/v1/actual/";
-    private const double Target = 1.5;
+    /// <summary>Issue 10's targets: a list through the server at most a quarter of etcdctl's range of the same keys, and peak RSS.</summary>
+    private const double Target = 0.25;
+    private const double RssTargetMib = 300;
 
     /// <summary>Diego's published scale figure: the route emitter fetching 200,000 LRPs from the etcd-era BBS took 37 s (2016).</summary>
     private const int DiegoLrps = 200_000;
@@ -55,11 +57,18 @@ public sealed class ListSection(BbsClient client, EtcdClient etcd, Etcdctl? etcd
                 viaEtcd.Add(await TimeAsync(() => RawCountAsync(cancellationToken), expected).ConfigureAwait(false));
             }
 
-            viaServer.Add(await TimeAsync(() => ListThroughServerAsync(expected, cancellationToken), expected).ConfigureAwait(false));
+            viaServer.Add(await TimeAsync(() => ListBytesThroughServerAsync(cancellationToken), expected).ConfigureAwait(false));
         }
 
         var afterLists = server.Memory();
         var cpuUse = cpu.Stop();
+
+        // What a Go or C# client pays on top: decoding every record (BbsClient), timed after the loop above.
+        var decoded = new List<double>(options.ListRuns);
+        for (int run = 0; run < options.ListRuns; run++)
+        {
+            decoded.Add(await TimeAsync(() => ListThroughServerAsync(expected, cancellationToken), expected).ConfigureAwait(false));
+        }
 
         // etcd's own client on the same keys, after the measured loop so its process starts do not count as load.
         var viaEtcdctl = onEtcd && etcdctl is not null
@@ -67,7 +76,9 @@ public sealed class ListSection(BbsClient client, EtcdClient etcd, Etcdctl? etcd
             : null;
         var serverTime = LatencySummary.Of(viaServer);
         var etcdTime = LatencySummary.Of(viaEtcd);
-        table.Add(Section, $"list all actual LRPs via server ({Format.Count(expected)})", Format.Ms(serverTime.MeanMs), $"mean of {serverTime.Count}, max {Format.Ms(serverTime.MaxMs)}; BbsClient.ActualLrpsAsync, decoded");
+        var decodedTime = LatencySummary.Of(decoded);
+        table.Add(Section, $"list all actual LRPs via server ({Format.Count(expected)})", Format.Ms(serverTime.MeanMs), $"mean of {serverTime.Count}, max {Format.Ms(serverTime.MaxMs)}; POST /v1/actual_lrps/list, whole protobuf body read, records counted");
+        table.Add(Section, "the same list decoded by BbsClient", Format.Ms(decodedTime.MeanMs), $"mean of {decodedTime.Count}, max {Format.Ms(decodedTime.MaxMs)}; BbsClient.ActualLrpsAsync: the client's decode on top");
         table.Add(Section, "server CPU per list", Format.Ms(1000 * cpuUse.Server / options.ListRuns ?? double.NaN), cpuUse + $"; {options.ListRuns} server lists and {viaEtcd.Count} raw reads");
         if (onEtcd)
         {
@@ -85,7 +96,12 @@ public sealed class ListSection(BbsClient client, EtcdClient etcd, Etcdctl? etcd
             }
 
             double ratio = serverTime.MeanMs / raw;
-            table.Add(Section, "server list time ÷ raw etcd range time", Format.Ratio(ratio), $"raw = the better of our client and etcdctl ({rawName}); {(ratio <= Target ? "meets" : "MISSES")} target <= {Target:0.0}x");
+            table.Add(Section, "server list time ÷ raw etcd range time", Format.Ratio(ratio), $"raw = the better of our client and etcdctl ({rawName})");
+            if (viaEtcdctl is not null)
+            {
+                double vsEtcdctl = serverTime.MeanMs / viaEtcdctl.MeanMs;
+                table.Add(Section, "server list time ÷ etcdctl get --prefix", Format.Ratio(vsEtcdctl), $"{(vsEtcdctl <= Target ? "meets" : "MISSES")} target <= {Target:0.00}x");
+            }
         }
         else
         {
@@ -99,6 +115,8 @@ public sealed class ListSection(BbsClient client, EtcdClient etcd, Etcdctl? etcd
             peakReset
                 ? $"during the {options.ListRuns} timed lists; over the whole run before them: {Format.MiB(beforeLists.PeakKib)} (desires included)"
                 : "since the server started (resetting VmHWM was not allowed)");
+        double peakMib = (peakReset ? afterLists.PeakKib : Math.Max(beforeLists.PeakKib, afterLists.PeakKib)) / 1024.0;
+        table.Add(Section, "server peak RSS ÷ target", $"{peakMib:0} MiB", $"{(peakMib <= RssTargetMib ? "meets" : "MISSES")} target <= {RssTargetMib:0} MiB; {Format.Count(expected)} records held in the view");
         table.Add(Section, "server RSS after the lists", Format.MiB(afterLists.RssKib), $"before the first list: {Format.MiB(beforeLists.RssKib)}");
 
         double ours = expected / (serverTime.MeanMs / 1000);
@@ -115,6 +133,32 @@ public sealed class ListSection(BbsClient client, EtcdClient etcd, Etcdctl? etcd
         var range = await etcd.RangeAllAsync(prefix, EtcdKeys.PrefixEnd(prefix), 0, options.PageSize, cancellationToken).ConfigureAwait(false);
         return range.Kvs.Count;
     }
+
+    /// <summary>The list as a client that does not decode sees it: the whole protobuf body, with its records counted.</summary>
+    private async Task<int> ListBytesThroughServerAsync(CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent([]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+        using var response = await Http.PostAsync(new Uri(server.Url, "/v1/actual_lrps/list"), content, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var input = new CodedInputStream(body);
+        int records = 0;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) == 2)
+            {
+                records++;
+            }
+
+            input.SkipLastField();
+        }
+
+        return records;
+    }
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(5) };
 
     private async Task<int> ListThroughServerAsync(int expected, CancellationToken cancellationToken)
     {
