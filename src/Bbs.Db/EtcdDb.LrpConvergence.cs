@@ -45,20 +45,21 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         // Gather: the actual tree first, then the desired tree, then fresh domains (as E16).
         // One snapshot: instances, desired LRPs and domains as of one revision.
         var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var actualRange = snapshot.Range(Keys.ActualPrefix);
         var desiredRange = snapshot.Range(Keys.DesiredLrpPrefix);
         var domainRange = snapshot.Range(Keys.DomainPrefix);
         var fresh = domainRange.Kvs.Select(kv => kv.Key[Keys.DomainPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
 
         var actuals = new Dictionary<string, List<(KeyValue Kv, ActualLRP Lrp)>>(StringComparer.Ordinal);
-        foreach (var kv in actualRange.Kvs)
+        foreach (var entry in snapshot.Entries(Keys.ActualPrefix))
         {
+            var kv = entry.Kv;
             if (!Keys.TryParseActual(kv.Key, out var guid, out _, out var evacuating))
             {
                 continue;
             }
 
-            if (TryDecode<ActualLRP>(kv) is not { } lrp)
+            // The view decoded the record when it applied it; a record it could not decode is pruned.
+            if (entry.Projection is not ActualRecord record)
             {
                 tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
                 continue;
@@ -66,7 +67,7 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
 
             if (!evacuating)
             {
-                CollectionsMarshalAdd(actuals, guid, (kv, lrp));
+                CollectionsMarshalAdd(actuals, guid, (kv, record.Parse()));
             }
         }
 
