@@ -1,3 +1,4 @@
+using Bbs.Store;
 using System.Diagnostics;
 using Bbs.Db;
 using Bbs.Server.Lrps;
@@ -9,11 +10,11 @@ namespace Bbs.Server.Convergence;
 /// One LRP convergence pass: the guarded writes happen in <see cref="ILrpConvergenceDb"/>; this asks for the
 /// follow-ups (auctions, rep stops for retired instances) and reports what it did. Called from
 /// <c>/v1/lrps/converge</c> and by the leader's timer; concurrent and repeated calls are coalesced
-/// (<see cref="PassCoalescer{T}"/>), so no caller can run passes back to back in parallel.
+/// (<see cref="Coalescer{T}"/>), so no caller can run passes back to back in parallel.
 /// </summary>
 public sealed partial class LrpConverger(IDb db, LrpPlacement placement, ConvergenceMetrics metrics, IOptions<ConvergenceOptions> options, ILogger<LrpConverger> logger)
 {
-    private readonly PassCoalescer<LrpConvergenceResult> passes = new();
+    private readonly Coalescer<LrpConvergenceResult> passes = new();
 
     /// <summary>
     /// A pass that starts no earlier than this call, shared with concurrent callers. <paramref name="passToken"/>

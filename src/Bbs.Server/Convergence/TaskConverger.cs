@@ -1,3 +1,4 @@
+using Bbs.Store;
 using System.Diagnostics;
 using Bbs.Db;
 using Bbs.Server.Tasks;
@@ -8,11 +9,11 @@ namespace Bbs.Server.Convergence;
 /// One task convergence pass: the guarded writes happen in <see cref="ITaskConvergenceDb"/>; this asks for
 /// the follow-ups (auctions for kicked tasks, callbacks for completed ones) and reports what it did.
 /// Called from <c>/v1/tasks/converge</c> and by the leader's timer; concurrent and repeated calls are
-/// coalesced (<see cref="PassCoalescer{T}"/>): a queued pass uses the durations of the latest caller that joined it.
+/// coalesced (<see cref="Coalescer{T}"/>): a queued pass uses the durations of the latest caller that joined it.
 /// </summary>
 public sealed partial class TaskConverger(IDb db, TaskPlacement placement, TaskCompletionCallbacks callbacks, ConvergenceMetrics metrics, ILogger<TaskConverger> logger)
 {
-    private readonly PassCoalescer<TaskConvergenceResult> passes = new();
+    private readonly Coalescer<TaskConvergenceResult> passes = new();
 
     /// <summary>A pass that starts no earlier than this call (see <see cref="LrpConverger.ConvergeAsync"/> for the tokens).</summary>
     public Task<TaskConvergenceResult> ConvergeAsync(TimeSpan kick, TimeSpan expirePending, TimeSpan expireCompleted, CancellationToken passToken, CancellationToken waitToken) =>

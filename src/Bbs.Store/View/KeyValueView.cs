@@ -16,7 +16,8 @@ namespace Bbs.Store.View;
 /// (etcd 3.4's progress requests give no such guarantee). Keys outside the prefix only advance the revision.
 /// </para>
 /// <para>
-/// Reads: <see cref="ReadAsync"/> learns the store's current revision (one cheap, linearizable call), waits until
+/// Reads: <see cref="ReadAsync"/> learns the store's current revision (one cheap, linearizable call, shared by
+/// concurrent readers), waits until
 /// the view has applied it, and answers from the snapshot of that moment: a read never returns older state than
 /// a write acknowledged before it started, on any instance. Each <see cref="ViewSnapshot"/> is immutable and
 /// whole at one revision, so a list during a burst of writes is consistent. <see cref="Current"/> is the latest
@@ -37,6 +38,7 @@ public sealed partial class KeyValueView : IAsyncDisposable
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
+    private readonly Coalescer<long> fence = new();
     private ViewSnapshot? current;
     private TaskCompletionSource applied = NewSignal();
     private Task? follower;
@@ -90,9 +92,14 @@ public sealed partial class KeyValueView : IAsyncDisposable
     /// A snapshot at least as new as the store's revision when this call started: every write acknowledged
     /// before it is in it.
     /// </summary>
+    /// <remarks>
+    /// Concurrent readers share the revision call: one that arrives while a call is under way waits for the one
+    /// queued after it (which starts after its own arrival, as the guarantee needs), so however many readers there
+    /// are, at most two revision calls are in flight or queued.
+    /// </remarks>
     public async Task<ViewSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        long target = await store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
+        long target = await fence.RunAsync(() => store.GetRevisionAsync(stopping.Token), cancellationToken).ConfigureAwait(false);
         return await WaitForAsync(target, cancellationToken).ConfigureAwait(false);
     }
 

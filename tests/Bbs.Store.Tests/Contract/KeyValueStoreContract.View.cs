@@ -76,6 +76,23 @@ public abstract partial class KeyValueStoreContract
         Assert.Equal(2, view.Loads);
     }
 
+    [Fact]
+    public async Task ConcurrentViewReadsShareTheRevisionCall()
+    {
+        var slow = new SlowRevision(Store);
+        await using var view = new KeyValueView(slow, Prefix) { ReadTimeout = Patience };
+        view.Start();
+        await view.ReadAsync(Ct);
+        int before = slow.Calls;
+
+        long written = await PutAsync(Key("k"), "v");
+        var reads = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => view.ReadAsync(Ct)));
+
+        // One call may be under way when the burst starts; all the others share the one queued after it.
+        Assert.InRange(slow.Calls - before, 1, 2);
+        Assert.All(reads, r => Assert.True(r.Revision >= written));
+    }
+
     private KeyValueView StartView(string? prefix = null)
     {
         var view = new KeyValueView(Store, prefix ?? Prefix) { ReadTimeout = Patience };
@@ -83,15 +100,48 @@ public abstract partial class KeyValueStoreContract
         return view;
     }
 
+    /// <summary>The store, with a revision call that takes 200 ms and is counted.</summary>
+    private sealed class SlowRevision(IKeyValueStore inner) : PassThroughStore(inner)
+    {
+        private int calls;
+
+        public int Calls => Volatile.Read(ref calls);
+
+        public override async Task<long> GetRevisionAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref calls);
+            await Task.Delay(200, cancellationToken);
+            return await base.GetRevisionAsync(cancellationToken);
+        }
+    }
+
     /// <summary>The store, except that its first watch fails as if its start revision had been compacted.</summary>
-    private sealed class WatchFailsOnce(IKeyValueStore inner) : IKeyValueStore
+    private sealed class WatchFailsOnce(IKeyValueStore inner) : PassThroughStore(inner)
     {
         private int watches;
 
         public TaskCompletionSource Failed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long startRevision, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref watches) == 1 ? FailAsync(startRevision, cancellationToken) : inner.WatchAsync(prefix, startRevision, cancellationToken);
+        public override IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long startRevision, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref watches) == 1 ? FailAsync(startRevision, cancellationToken) : base.WatchAsync(prefix, startRevision, cancellationToken);
+
+        private async IAsyncEnumerable<WatchBatch> FailAsync(long startRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            Failed.TrySetResult();
+            throw new StoreCompactedException(startRevision + 1);
+#pragma warning disable CS0162 // an iterator needs a yield to be one
+            yield break;
+#pragma warning restore CS0162
+        }
+    }
+
+    /// <summary>A real store behind a decorator whose members a fault can override; disposing leaves the store to the fact.</summary>
+    private class PassThroughStore(IKeyValueStore inner) : IKeyValueStore
+    {
+        public virtual IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long startRevision, CancellationToken cancellationToken) => inner.WatchAsync(prefix, startRevision, cancellationToken);
+
+        public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken) => inner.GetRevisionAsync(cancellationToken);
 
         public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
@@ -109,18 +159,6 @@ public abstract partial class KeyValueStoreContract
 
         public Task CompactAsync(long revision, CancellationToken cancellationToken) => inner.CompactAsync(revision, cancellationToken);
 
-        public Task<long> GetRevisionAsync(CancellationToken cancellationToken) => inner.GetRevisionAsync(cancellationToken);
-
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        private async IAsyncEnumerable<WatchBatch> FailAsync(long startRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await Task.Yield();
-            Failed.TrySetResult();
-            throw new StoreCompactedException(startRevision + 1);
-#pragma warning disable CS0162 // an iterator needs a yield to be one
-            yield break;
-#pragma warning restore CS0162
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Bbs.Store;
 using System.Diagnostics.Metrics;
 using Bbs.Server.Convergence;
 using Bbs.Server.Tests.Support;
@@ -6,12 +7,12 @@ using TestModels = Bbs.Server.Tests.Support.Models;
 namespace Bbs.Server.Tests.Convergence;
 
 /// <summary>Convergence passes are coalesced: concurrent and repeated calls never run more than one pass at a time.</summary>
-public sealed class PassCoalescerTests
+public sealed class CoalescerTests
 {
     [Fact]
     public async Task CallsDuringAPassShareOneQueuedPassThatStartsAfterIt()
     {
-        var coalescer = new PassCoalescer<int>();
+        var coalescer = new Coalescer<int>();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int passes = 0, concurrent = 0, maxConcurrent = 0;
         var starts = new List<int>();
@@ -53,7 +54,7 @@ public sealed class PassCoalescerTests
     [Fact]
     public async Task AFailedPassFailsItsCallersOnlyAndTheNextCallRunsAgain()
     {
-        var coalescer = new PassCoalescer<int>();
+        var coalescer = new Coalescer<int>();
 
         var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => coalescer.RunAsync(() => throw new InvalidOperationException("boom"), CancellationToken.None));
         int next = await coalescer.RunAsync(() => Task.FromResult(7), CancellationToken.None);
@@ -65,7 +66,7 @@ public sealed class PassCoalescerTests
     [Fact]
     public async Task AWaitingCallerCanGiveUpWithoutStoppingThePass()
     {
-        var coalescer = new PassCoalescer<int>();
+        var coalescer = new Coalescer<int>();
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var giveUp = new CancellationTokenSource();
 

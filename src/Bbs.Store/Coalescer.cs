@@ -1,12 +1,13 @@
-namespace Bbs.Server.Convergence;
+namespace Bbs.Store;
 
 /// <summary>
-/// At most one convergence pass runs at a time, and callers never pile passes up: a caller that arrives while a
-/// pass runs shares the one pass queued to start after it (the running pass may have begun before the caller's own
-/// writes, so it cannot answer for them). However many calls arrive, at most two passes exist: one running, one
-/// queued. A queued pass runs the function of the latest caller that joined it.
+/// Shares one run of an operation among concurrent callers, each of which needs a run that starts no earlier than
+/// its own call: a caller that arrives while a run is under way (it may have begun before the caller's own writes,
+/// so it cannot answer for them) shares the one run queued to start after it. However many calls arrive, at most
+/// two runs exist: one running, one queued. A queued run uses the function of the latest caller that joined it.
+/// Used for convergence passes and for the store view's revision fence.
 /// </summary>
-internal sealed class PassCoalescer<T>
+public sealed class Coalescer<T>
 {
     private readonly Lock gate = new();
     private bool running;
@@ -14,7 +15,7 @@ internal sealed class PassCoalescer<T>
     private Func<Task<T>>? queuedPass;
 
     /// <summary>
-    /// The result of a pass that starts no earlier than this call. <paramref name="pass"/> carries its own
+    /// The result of a run that starts no earlier than this call. <paramref name="pass"/> carries its own
     /// cancellation; <paramref name="cancellationToken"/> only stops this caller's wait.
     /// </summary>
     public Task<T> RunAsync(Func<Task<T>> pass, CancellationToken cancellationToken)
