@@ -17,12 +17,20 @@ public sealed record ActualRecord(string ProcessGuid, int Index, bool Evacuating
     public ActualLRP Parse() => ActualLRP.Parser.ParseFrom(Bytes);
 }
 
+/// <summary>What the store view keeps for a task record: the fields the list filters on and its plain protobuf bytes.</summary>
+public sealed record TaskRecord(string Domain, string CellId, byte[] Bytes)
+{
+    /// <summary>The decoded task, parsed from <see cref="Bytes"/>.</summary>
+    public Bbs.Models.Task Parse() => Bbs.Models.Task.Parser.ParseFrom(Bytes);
+}
+
 /// <summary>The store view's projector for BBS records: decrypts and decodes each record once, as it is applied.</summary>
 public static partial class RecordProjector
 {
     /// <summary>
     /// A projector for <see cref="Bbs.Store.View.KeyValueView"/>: <see cref="ActualRecord"/> for actual-LRP keys,
-    /// nothing for others. A record that does not decode is logged and projected to nothing, so lists skip it.
+    /// <see cref="TaskRecord"/> for tasks, nothing for others. A record that does not decode is logged and projected
+    /// to nothing, so lists skip it.
     /// </summary>
     public static Func<KeyValue, object?> Create(RecordSerializer serializer, ILogger logger)
     {
@@ -30,6 +38,11 @@ public static partial class RecordProjector
         ArgumentNullException.ThrowIfNull(logger);
         return kv =>
         {
+            if (kv.Key.StartsWith(Keys.TaskPrefix, StringComparison.Ordinal))
+            {
+                return ProjectTask(serializer, logger, kv);
+            }
+
             if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating))
             {
                 return null;
@@ -47,6 +60,20 @@ public static partial class RecordProjector
                 return null;
             }
         };
+    }
+
+    private static TaskRecord? ProjectTask(RecordSerializer serializer, ILogger logger, KeyValue kv)
+    {
+        try
+        {
+            var task = serializer.Deserialize<Bbs.Models.Task>(kv.Value.Span);
+            return new TaskRecord(task.Domain, task.CellId, task.ToByteArray());
+        }
+        catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
+        {
+            LogUndecodable(logger, kv.Key, ex.Message);
+            return null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "record {Key} does not decode: {Reason}")]

@@ -40,14 +40,16 @@ public sealed partial class EtcdDb : ITaskConvergenceDb
         ArgumentNullException.ThrowIfNull(request);
         var now = NowNanos;
         long Nanos(TimeSpan span) => span.Ticks * 100;
-        var range = await RangeAsync(Keys.TaskPrefix, cancellationToken).ConfigureAwait(false);
+        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
         var auction = new List<BbsTask>();
         var callBack = new List<BbsTask>();
         int kicked = 0, expired = 0, missingCell = 0, pruned = 0, demoted = 0, pending = 0, running = 0, completed = 0, resolving = 0;
 
-        foreach (var kv in range.Kvs)
+        foreach (var entry in snapshot.Entries(Keys.TaskPrefix))
         {
-            var task = TryDecode<BbsTask>(kv);
+            // The view decoded the task when it applied it.
+            var kv = entry.Kv;
+            var task = (entry.Projection as TaskRecord)?.Parse();
             if (task is null)
             {
                 // Undecodable records are pruned, as E16 did.

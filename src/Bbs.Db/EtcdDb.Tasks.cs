@@ -7,12 +7,29 @@ namespace Bbs.Db;
 
 public sealed partial class EtcdDb
 {
-    public async Task<IReadOnlyList<BbsTask>> TasksAsync(TaskFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BbsTask>> TasksAsync(TaskFilter filter, CancellationToken cancellationToken) =>
+        [.. (await TaskRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Parse())];
+
+    public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> TaskBytesAsync(TaskFilter filter, CancellationToken cancellationToken) =>
+        [.. (await TaskRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => (ReadOnlyMemory<byte>)r.Bytes)];
+
+    /// <summary>The view's projections of the tasks matching the filter, in key order; filtered without decoding.</summary>
+    private async Task<List<TaskRecord>> TaskRecordsAsync(TaskFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var range = await RangeAsync(Keys.TaskPrefix, cancellationToken).ConfigureAwait(false);
-        return [.. DecodeAll<BbsTask>(range.Kvs).Where(t =>
-            (filter.Domain.Length == 0 || t.Domain == filter.Domain) && (filter.CellId.Length == 0 || t.CellId == filter.CellId))];
+        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<TaskRecord>();
+        foreach (var entry in snapshot.Entries(Keys.TaskPrefix))
+        {
+            if (entry.Projection is TaskRecord record
+                && (filter.Domain.Length == 0 || record.Domain == filter.Domain)
+                && (filter.CellId.Length == 0 || record.CellId == filter.CellId))
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
     }
 
     public async Task<BbsTask> TaskByGuidAsync(string taskGuid, CancellationToken cancellationToken)

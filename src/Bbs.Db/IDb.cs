@@ -160,6 +160,9 @@ public interface ITaskDb
 {
     Task<IReadOnlyList<Bbs.Models.Task>> TasksAsync(TaskFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>The same tasks as <see cref="TasksAsync"/>, as their protobuf bytes, for a list written without decoding.</summary>
+    Task<IReadOnlyList<ReadOnlyMemory<byte>>> TaskBytesAsync(TaskFilter filter, CancellationToken cancellationToken);
+
     /// <exception cref="BbsErrorException">ResourceNotFound.</exception>
     Task<Bbs.Models.Task> TaskByGuidAsync(string taskGuid, CancellationToken cancellationToken);
 

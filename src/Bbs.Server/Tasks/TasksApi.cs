@@ -31,9 +31,17 @@ public static class TasksApi
 
     public static async Task<BbsResult<TasksResponse>> Tasks(BbsRequest<TasksRequest> request, IDb db, CancellationToken cancellationToken)
     {
-        var response = new TasksResponse();
-        response.Tasks.AddRange(await db.TasksAsync(new TaskFilter(request.Message.Domain, request.Message.CellId), cancellationToken));
-        return response;
+        var records = await db.TaskBytesAsync(new TaskFilter(request.Message.Domain, request.Message.CellId), cancellationToken);
+        return BbsResult<TasksResponse>.FromRecords(TasksResponse.TasksFieldNumber, records, static rs =>
+        {
+            var response = new TasksResponse();
+            foreach (var bytes in rs)
+            {
+                response.Tasks.Add(Bbs.Models.Task.Parser.ParseFrom(bytes.Span));
+            }
+
+            return response;
+        });
     }
 
     public static async Task<BbsResult<TaskResponse>> TaskByGuid(BbsRequest<TaskByGuidRequest> request, IDb db, CancellationToken cancellationToken) =>

@@ -72,6 +72,28 @@ public abstract class StoreViewTests<TServer>(TServer server)
     }
 
     [Fact]
+    public async Task TheTaskListByCellWrittenFromStoredBytesIsByteForByteTheEncodedResponse()
+    {
+        string cell = "view-task-cell-" + TestModels.NewGuid()[..8];
+        var guids = Enumerable.Range(0, 3).Select(_ => TestModels.NewGuid()).ToList();
+        foreach (var guid in guids)
+        {
+            await server.Client.DesireTaskAsync(guid, TestModels.Domain, Bbs.Server.Tests.Tasks.TaskTestSupport.Definition());
+        }
+
+        await server.Client.StartTaskAsync(guids[0], cell);
+        await server.Client.StartTaskAsync(guids[2], cell);
+
+        using var raw = await server.PostAsync("/v1/tasks/list.r3", Protobuf.Body(new TasksRequest { CellId = cell }));
+        var bytes = await raw.Content.ReadAsByteArrayAsync();
+        var decoded = TasksResponse.Parser.ParseFrom(bytes);
+
+        Assert.Equal(decoded.ToByteArray(), bytes);
+        Assert.Equal(new[] { guids[0], guids[2] }.Order(), decoded.Tasks.Select(t => t.TaskGuid).Order());
+        Assert.All(decoded.Tasks, t => Assert.Equal(Bbs.Models.Task.Types.State.Running, t.State));
+    }
+
+    [Fact]
     public async Task ReadyzNamesTheViewAndItsRevision()
     {
         using var http = server.Factory.CreateHttpClient();
