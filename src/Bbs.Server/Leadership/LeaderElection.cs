@@ -8,14 +8,19 @@ namespace Bbs.Server.Leadership;
 /// <summary>
 /// Elects one leader among every server instance on the store: the holder of <c>/v1/locks/bbs</c>, a key
 /// under a lease of <c>lock_ttl</c> whose value records the holder's id and advertise URL (E16's lock record).
-/// The leader renews the lease every third of its TTL; when a renewal says the lease is gone, or no renewal
-/// succeeds for a whole TTL, leadership ends at once (<see cref="LeadershipToken"/> is cancelled) even if the
-/// store is unreachable, so two leaders never work at the same time for longer than the clocks disagree.
+/// The leader renews the lease every third of its TTL, and every 250 ms while renewals fail. The lease lives at
+/// least until the moment the last successful renewal was sent plus the TTL etcd granted, so leadership goes on
+/// through an etcd leader election or a short outage until then (less a tenth of the TTL for safety). When a
+/// renewal says the lease is gone, or that moment passes without one, leadership ends at once (the leadership
+/// token is cancelled), before etcd can give the lock to anyone else.
 /// Followers retry every <c>lock_retry_interval</c>, and at once when the lock key is deleted or expires.
 /// </summary>
 public sealed partial class LeaderElection : BackgroundService
 {
     public const string LockKey = "/v1/locks/bbs";
+
+    /// <summary>How often a leader tries again while renewals fail.</summary>
+    private static readonly TimeSpan RetryWhileFailing = TimeSpan.FromMilliseconds(250);
 
     private readonly IKeyValueStore store;
     private readonly ConvergenceOptions options;
@@ -59,13 +64,14 @@ public sealed partial class LeaderElection : BackgroundService
         {
             try
             {
+                var grantSent = time.GetUtcNow();
                 var lease = await store.GrantLeaseAsync(ttl, stoppingToken).ConfigureAwait(false);
                 var result = await store.TxnAsync(
                     TxnRequest.If(TxnCompare.Absent(LockKey)).Then(new PutOp(LockKey, record, lease)).Else(new GetOp(LockKey)),
                     stoppingToken).ConfigureAwait(false);
                 if (result.Succeeded)
                 {
-                    await LeadAsync(lease, stoppingToken).ConfigureAwait(false);
+                    await LeadAsync(lease, grantSent + TimeSpan.FromSeconds(ttl), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -81,7 +87,8 @@ public sealed partial class LeaderElection : BackgroundService
         }
     }
 
-    private async Task LeadAsync(long lease, CancellationToken stoppingToken)
+    /// <param name="expiresNoEarlierThan">When the lease would expire without another renewal, at the earliest.</param>
+    private async Task LeadAsync(long lease, DateTimeOffset expiresNoEarlierThan, CancellationToken stoppingToken)
     {
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         lock (gate)
@@ -93,31 +100,48 @@ public sealed partial class LeaderElection : BackgroundService
 
         LogAcquired(logger, Id);
         var renewEvery = TimeSpan.FromTicks(options.LockTtl.Ticks / 3);
-        var lastRenewed = time.GetUtcNow();
+        var retryEvery = renewEvery < RetryWhileFailing ? renewEvery : RetryWhileFailing;
+        var margin = TimeSpan.FromTicks(options.LockTtl.Ticks / 10);
+        var heldUntil = expiresNoEarlierThan - margin;
+        var wait = renewEvery;
         try
         {
             while (true)
             {
-                await Task.Delay(renewEvery, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
+                var sent = time.GetUtcNow();
                 try
                 {
+                    // A renewal that hangs must not keep this instance leading past the lease.
+                    var left = heldUntil - sent;
+                    if (left <= TimeSpan.Zero)
+                    {
+                        throw new StoreUnavailableException("no time left to renew");
+                    }
+
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    attempt.CancelAfter(renewEvery);
-                    if (await store.KeepAliveOnceAsync(lease, attempt.Token).ConfigureAwait(false) <= 0)
+                    attempt.CancelAfter(left < renewEvery ? left : renewEvery);
+                    long renewed = await store.KeepAliveOnceAsync(lease, attempt.Token).ConfigureAwait(false);
+                    if (renewed <= 0)
                     {
                         LogLost(logger, Id, "the lease expired");
                         return;
                     }
 
-                    lastRenewed = time.GetUtcNow();
+                    heldUntil = sent + TimeSpan.FromSeconds(renewed) - margin;
+                    wait = renewEvery;
                 }
                 catch (Exception ex) when ((ex is StoreException || ex is OperationCanceledException) && !stoppingToken.IsCancellationRequested)
                 {
-                    if (time.GetUtcNow() - lastRenewed >= options.LockTtl - renewEvery)
+                    var now = time.GetUtcNow();
+                    if (now >= heldUntil)
                     {
-                        LogLost(logger, Id, "renewals failed for a whole TTL: " + ex.Message);
+                        LogLost(logger, Id, "no renewal succeeded before the lease's TTL ran out: " + ex.Message);
                         return;
                     }
+
+                    var untilDeadline = heldUntil - now;
+                    wait = untilDeadline < retryEvery ? untilDeadline : retryEvery;
                 }
             }
         }

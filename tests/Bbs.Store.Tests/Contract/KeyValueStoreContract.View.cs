@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Bbs.Store.View;
+using Bbs.Testing.Store;
 
 namespace Bbs.Store.Tests.Contract;
 
@@ -101,7 +102,7 @@ public abstract partial class KeyValueStoreContract
     }
 
     /// <summary>The store, with a revision call that takes 200 ms and is counted.</summary>
-    private sealed class SlowRevision(IKeyValueStore inner) : PassThroughStore(inner)
+    private sealed class SlowRevision(IKeyValueStore inner) : StoreDecorator(inner)
     {
         private int calls;
 
@@ -116,7 +117,7 @@ public abstract partial class KeyValueStoreContract
     }
 
     /// <summary>The store, except that its first watch fails as if its start revision had been compacted.</summary>
-    private sealed class WatchFailsOnce(IKeyValueStore inner) : PassThroughStore(inner)
+    private sealed class WatchFailsOnce(IKeyValueStore inner) : StoreDecorator(inner)
     {
         private int watches;
 
@@ -134,31 +135,5 @@ public abstract partial class KeyValueStoreContract
             yield break;
 #pragma warning restore CS0162
         }
-    }
-
-    /// <summary>A real store behind a decorator whose members a fault can override; disposing leaves the store to the fact.</summary>
-    private class PassThroughStore(IKeyValueStore inner) : IKeyValueStore
-    {
-        public virtual IAsyncEnumerable<WatchBatch> WatchAsync(string prefix, long startRevision, CancellationToken cancellationToken) => inner.WatchAsync(prefix, startRevision, cancellationToken);
-
-        public virtual Task<long> GetRevisionAsync(CancellationToken cancellationToken) => inner.GetRevisionAsync(cancellationToken);
-
-        public Task<GetResult> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
-
-        public Task<RangeResult> RangeAsync(string prefix, long revision, CancellationToken cancellationToken) => inner.RangeAsync(prefix, revision, cancellationToken);
-
-        public Task<TxnResult> TxnAsync(TxnRequest request, CancellationToken cancellationToken) => inner.TxnAsync(request, cancellationToken);
-
-        public Task<long> GrantLeaseAsync(long ttlSeconds, CancellationToken cancellationToken) => inner.GrantLeaseAsync(ttlSeconds, cancellationToken);
-
-        public Task<bool> RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken) => inner.RevokeLeaseAsync(leaseId, cancellationToken);
-
-        public Task<long> KeepAliveOnceAsync(long leaseId, CancellationToken cancellationToken) => inner.KeepAliveOnceAsync(leaseId, cancellationToken);
-
-        public Task<long> TimeToLiveAsync(long leaseId, CancellationToken cancellationToken) => inner.TimeToLiveAsync(leaseId, cancellationToken);
-
-        public Task CompactAsync(long revision, CancellationToken cancellationToken) => inner.CompactAsync(revision, cancellationToken);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
