@@ -124,7 +124,14 @@ public sealed partial class EtcdDb : IDb
     {
         try
         {
-            return new PutOp(key, serializer.Serialize(record), lease);
+            var value = serializer.Serialize(record);
+            if (value.Length > options.MaxRecordBytes)
+            {
+                throw new BbsErrorException(BbsErrors.InvalidRequest(
+                    $"the record {key} would be {value.Length} bytes, more than the store takes ({options.MaxRecordBytes} bytes, max_record_bytes)"));
+            }
+
+            return new PutOp(key, value, lease);
         }
         catch (RecordFormatException ex)
         {

@@ -23,6 +23,16 @@ public sealed class EtcdDbOptions
     [Range(0, 10_000_000)]
     public int RecordCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// The largest record (as stored: envelope included) a write may put. etcd refuses requests over its
+    /// <c>--max-request-bytes</c> (1.5 MiB by default) with gRPC's own text; a record over this limit is refused
+    /// before the store, as <c>InvalidRequest</c> naming the record and the limit. The default leaves room for
+    /// the rest of a transaction under etcd's default.
+    /// </summary>
+    [ConfigurationKeyName("max_record_bytes")]
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRecordBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How often a guarded write re-reads and retries after losing a race before giving up.</summary>
     [ConfigurationKeyName("max_cas_attempts")]
     [Range(1, 1000)]

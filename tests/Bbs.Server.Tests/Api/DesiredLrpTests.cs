@@ -16,6 +16,25 @@ public abstract class DesiredLrpTests<TServer>(TServer server)
     private BbsClient Client => server.Client;
 
     [Fact]
+    public async Task ADesireWhoseRecordExceedsTheStoresLimitIsATypedErrorAndWritesNothing()
+    {
+        // 2 MB of environment: more than max_record_bytes (1 MiB), and more than etcd's own request limit, whose
+        // gRPC text must never reach a client.
+        var pg = TestModels.NewGuid();
+        var desired = TestModels.DesiredLrp(pg, 2);
+        desired.EnvironmentVariables.Add(new EnvironmentVariable { Name = "HUGE", Value = new string('x', 2_000_000) });
+        var revision = await server.StoreRevisionAsync();
+
+        var error = await TestModels.ThrowsBbsAsync(() => Client.DesireLrpAsync(desired), Error.Types.Type.InvalidRequest);
+
+        Assert.Contains("/v1/desired_lrp/", error.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("max_record_bytes", error.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("grpc", error.Error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(revision, await server.StoreRevisionAsync());
+        await TestModels.ThrowsBbsAsync(() => Client.DesiredLrpByProcessGuidAsync(pg), Error.Types.Type.ResourceNotFound);
+    }
+
+    [Fact]
     public async Task ADesiredLrpIsReadBackWithTheFieldsItWasDesiredWith()
     {
         var pg = TestModels.NewGuid();
