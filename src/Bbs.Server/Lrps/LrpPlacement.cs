@@ -37,14 +37,23 @@ public sealed partial class LrpPlacement(IDb db, IAuctionRequester auctions, IRe
         }
     }
 
-    /// <summary>Asks the reps of the CLAIMED/RUNNING records among <paramref name="removed"/> to stop them.</summary>
-    public Task StopAsync(IReadOnlyList<ActualLRP> removed, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(
+    /// <summary>
+    /// Asks the reps of the CLAIMED/RUNNING records among <paramref name="removed"/> to stop them. However many
+    /// there are (a convergence pass may retire thousands), what could not be stopped is logged in one line per
+    /// kind, with a count and the first few, never one line per record.
+    /// </summary>
+    public async Task StopAsync(IReadOnlyList<ActualLRP> removed, CancellationToken cancellationToken)
+    {
+        var outcomes = new StopOutcomes();
+        await Parallel.ForEachAsync(
             removed.Where(lrp => lrp.State is ActualLrpStates.Claimed or ActualLrpStates.Running),
             new ParallelOptions { MaxDegreeOfParallelism = StopConcurrency, CancellationToken = cancellationToken },
-            async (lrp, ct) => await StopAsync(lrp, ct).ConfigureAwait(false));
+            async (lrp, ct) => outcomes.Add(lrp, await TryStopAsync(lrp, ct).ConfigureAwait(false))).ConfigureAwait(false);
+        outcomes.Log(logger);
+    }
 
-    private async Task StopAsync(ActualLRP lrp, CancellationToken cancellationToken)
+    /// <summary>Null when the rep was asked; else why not (the cell is gone, or the call failed).</summary>
+    private async Task<Exception?> TryStopAsync(ActualLRP lrp, CancellationToken cancellationToken)
     {
         var key = lrp.ActualLrpKey;
         var instanceKey = lrp.ActualLrpInstanceKey;
@@ -53,24 +62,81 @@ public sealed partial class LrpPlacement(IDb db, IAuctionRequester auctions, IRe
             var cell = await db.CellByIdAsync(instanceKey.CellId, cancellationToken).ConfigureAwait(false);
             if (cell is null)
             {
-                LogCellGone(logger, key.ProcessGuid, key.Index, instanceKey.CellId);
-                return;
+                return new CellGoneException();
             }
 
             await reps.CreateClient(cell).StopLrpInstanceAsync(key, instanceKey, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogStopFailed(logger, ex, key.ProcessGuid, key.Index, instanceKey.CellId);
+            return ex;
         }
     }
+
+    /// <summary>Stop outcomes of one call, counted per kind with the first few targets.</summary>
+    private sealed class StopOutcomes
+    {
+        private const int Named = 5;
+        private readonly Lock gate = new();
+        private readonly List<string> gone = [];
+        private readonly List<string> failed = [];
+        private int goneCount;
+        private int failedCount;
+        private Exception? firstFailure;
+
+        public void Add(ActualLRP lrp, Exception? outcome)
+        {
+            if (outcome is null)
+            {
+                return;
+            }
+
+            string target = $"{lrp.ActualLrpKey.ProcessGuid} [{lrp.ActualLrpKey.Index}] on {lrp.ActualLrpInstanceKey.CellId}";
+            lock (gate)
+            {
+                if (outcome is CellGoneException)
+                {
+                    goneCount++;
+                    if (gone.Count < Named)
+                    {
+                        gone.Add(target);
+                    }
+                }
+                else
+                {
+                    failedCount++;
+                    firstFailure ??= outcome;
+                    if (failed.Count < Named)
+                    {
+                        failed.Add(target);
+                    }
+                }
+            }
+        }
+
+        public void Log(ILogger logger)
+        {
+            if (goneCount > 0)
+            {
+                LogCellsGone(logger, goneCount, string.Join(", ", gone));
+            }
+
+            if (failedCount > 0)
+            {
+                LogStopsFailed(logger, firstFailure!, failedCount, string.Join(", ", failed));
+            }
+        }
+    }
+
+    private sealed class CellGoneException : Exception;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "no desired LRP for {ProcessGuid} index {Index}: no auction")]
     private static partial void LogNoDesired(ILogger logger, string processGuid, int index);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "cell {CellId} of {ProcessGuid} index {Index} is gone: nothing to stop")]
-    private static partial void LogCellGone(ILogger logger, string processGuid, int index, string cellId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} instance(s) to stop had no cell any more (nothing to stop), e.g. {Targets}")]
+    private static partial void LogCellsGone(ILogger logger, int count, string targets);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "could not ask cell {CellId} to stop {ProcessGuid} index {Index}")]
-    private static partial void LogStopFailed(ILogger logger, Exception exception, string processGuid, int index, string cellId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not ask the reps to stop {Count} instance(s), e.g. {Targets}; the first failure follows")]
+    private static partial void LogStopsFailed(ILogger logger, Exception exception, int count, string targets);
 }

@@ -57,6 +57,32 @@ public sealed class RequestLoggingTests
         Assert.DoesNotContain("vcap-silenced", server.RecentOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StoppingManyInstancesOnAnUnreachableRepIsOneLogLineNotOnePerInstance()
+    {
+        await using var server = Start(new() { ["Bbs:log_level"] = "info" });
+        await server.WaitUntilReadyAsync(Patience);
+        var client = server.Client;
+        string cellId = "unreachable-" + Guid.NewGuid().ToString("N")[..8];
+        await client.UpsertCellAsync(new Bbs.Models.CellPresence { CellId = cellId, RepAddress = "http://127.0.0.1:9", Zone = "z1" }, TimeSpan.FromMinutes(10));
+        string guid = "many-" + Guid.NewGuid().ToString("N")[..8];
+        await client.DesireLrpAsync(Support.Models.DesiredLrp(guid, 10));
+        var cell = Support.Models.InstanceKey(cellId);
+        for (int i = 0; i < 10; i++)
+        {
+            await client.ClaimActualLrpAsync(guid, i, cell);
+            await client.StartActualLrpAsync(Support.Models.Key(guid, i), cell, Support.Models.NetInfo());
+        }
+
+        // Scaling down retires 9 running instances whose rep cannot be reached.
+        await client.UpdateDesiredLrpAsync(guid, new Bbs.Models.DesiredLRPUpdate { Instances = 1 });
+        var line = await LineAsync(server, l => l.GetProperty("MessageTemplate").GetString()!.StartsWith("could not ask the reps to stop", StringComparison.Ordinal));
+        await Task.Delay(500);
+
+        Assert.Equal(9, line.GetProperty("Properties").GetProperty("Count").GetInt32());
+        Assert.Equal(1, server.RecentOutput.Split('\n').Count(l => l.Contains("could not ask the reps to stop", StringComparison.Ordinal)));
+    }
+
     private static BbsProcess Start(Dictionary<string, string> settings)
     {
         settings["Bbs:store"] = "embedded";
