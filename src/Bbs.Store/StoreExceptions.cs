@@ -30,6 +30,12 @@ public sealed class StoreUnavailableException : StoreException
     {
     }
 
+    /// <summary>
+    /// True when the call was a write that may have been applied: it reached the store, which did not confirm it
+    /// (etcd timed out, or lost its leader, after the request was sent). False when nothing was sent, or for reads.
+    /// </summary>
+    public bool MayHaveBeenApplied { get; init; }
+
     public StoreUnavailableException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -45,6 +45,16 @@ public sealed partial class BbsRequestFilter(ILogger<BbsRequestFilter> logger) :
         {
             return new BbsErrorResult(ex.Error, keepContainer: false);
         }
+        catch (StoreUnavailableException ex)
+        {
+            // A known, passing condition (etcd restarting, electing a leader, or too slow): typed Timeout, which a
+            // client may retry, since every lifecycle write is safe to replay; never UnknownError.
+            LogStoreUnavailable(logger, context.HttpContext.Request.Path.Value, ex.Message);
+            var message = ex.MayHaveBeenApplied
+                ? $"the store did not confirm the write in time, so it may have been applied; retrying is safe: {ex.Message}"
+                : $"the store is unavailable; try again: {ex.Message}";
+            return new BbsErrorResult(BbsErrors.New(Error.Types.Type.Timeout, message), keepContainer: false);
+        }
         catch (StoreException ex)
         {
             LogStoreFailure(logger, ex, context.HttpContext.Request.Path.Value);
@@ -60,6 +70,9 @@ public sealed partial class BbsRequestFilter(ILogger<BbsRequestFilter> logger) :
 
     [LoggerMessage(Level = LogLevel.Error, Message = "unexpected failure while serving {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string? path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store unavailable while serving {Path}: {Reason}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string? path, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "store failure while serving {Path}")]
     private static partial void LogStoreFailure(ILogger logger, Exception exception, string? path);

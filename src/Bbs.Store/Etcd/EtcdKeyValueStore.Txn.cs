@@ -23,6 +23,11 @@ public sealed partial class EtcdKeyValueStore
         {
             throw await LeaseNotFoundAsync(request, ex, cancellationToken).ConfigureAwait(false);
         }
+        catch (EtcdException ex) when (ex is EtcdDeadlineExceededException or EtcdUnavailableException { NotConnected: false })
+        {
+            // The transaction reached etcd, which did not answer for it: it may have been applied.
+            throw new StoreUnavailableException(ex.Message, ex) { MayHaveBeenApplied = true };
+        }
         catch (EtcdException ex)
         {
             throw EtcdErrors.ToStoreException(ex);

@@ -158,6 +158,43 @@ public sealed class StoreViewLifecycleTests
         Assert.Equal(1, factory.Services.GetRequiredService<KeyValueView>().Loads);
     }
 
+    [PrivateEtcdFact]
+    public async Task WhileEtcdIsDownReadsAndWritesAnswerTheTypedTimeoutErrorNotUnknownError()
+    {
+        await using var etcd = await EtcdServer.StartNewAsync(allowExternal: false);
+        await using var factory = new BbsServerFactory(new Dictionary<string, string?>
+        {
+            ["Bbs:store"] = "etcd",
+            ["Bbs:etcd_endpoints"] = string.Join(',', etcd.ClientUrls),
+        });
+        using var http = factory.CreateHttpClient();
+        await EventuallyReadyAsync(http);
+        using var client = new Bbs.Client.BbsClient(factory.CreateHttpClient());
+
+        await etcd.StopAsync();
+        var write = await Assert.ThrowsAsync<Bbs.Client.BbsException>(() => client.DesireLrpAsync(TestModels.DesiredLrp(TestModels.NewGuid(), 1)));
+        var read = await Assert.ThrowsAsync<Bbs.Client.BbsException>(() => client.DesiredLrpsAsync());
+        await etcd.StartAsync();
+        var guid = TestModels.NewGuid();
+        await EventuallyAsync(async () =>
+        {
+            try
+            {
+                await client.DesireLrpAsync(TestModels.DesiredLrp(guid, 1));
+                return true;
+            }
+            catch (Bbs.Client.BbsException)
+            {
+                return false;
+            }
+        });
+
+        Assert.Equal(Error.Types.Type.Timeout, write.Error.Type);
+        Assert.Equal(Error.Types.Type.Timeout, read.Error.Type);
+        Assert.Contains("the store is unavailable", write.Error.Message, StringComparison.Ordinal);
+        Assert.Contains(guid, (await client.DesiredLrpsAsync()).Select(d => d.ProcessGuid));
+    }
+
     private static Task EventuallyReadyAsync(HttpClient http) => EventuallyAsync(async () =>
     {
         using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
