@@ -31,6 +31,7 @@ public static class BbsServerBuilder
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+        builder.AddBbsRequestLimits(options);
 
         builder.Services.AddBbsStore(section, options);
         builder.Services.AddBbsPeers(section);
@@ -59,6 +60,7 @@ public static class BbsServerBuilder
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseBbsRequestLogging();
+        app.UseBbsRequestLimits(app.Services.GetRequiredService<IOptions<BbsServerOptions>>().Value);
         app.UseStatusCodePages(RouterResponses.WriteAsync);
         app.UseBbsOpenApi();
         app.MapBbsRoutes();

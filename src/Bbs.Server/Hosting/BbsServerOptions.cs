@@ -78,6 +78,21 @@ public sealed class BbsServerOptions
     [ConfigurationKeyName("health_check_timeout")]
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Largest request body accepted; a larger one is answered 413 with the limit.</summary>
+    [ConfigurationKeyName("max_request_body_bytes")]
+    [System.ComponentModel.DataAnnotations.Range(1024, 1024 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>API requests served at once (event streams and probes not counted); more are answered 503 with Retry-After.</summary>
+    [ConfigurationKeyName("max_requests_in_flight")]
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
+    public int MaxRequestsInFlight { get; set; } = 1000;
+
+    /// <summary>Bulk list requests one client may have in flight at once; more are answered 503 with Retry-After.</summary>
+    [ConfigurationKeyName("max_list_requests_per_client")]
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    public int MaxListRequestsPerClient { get; set; } = 4;
+
     /// <summary>How long shutdown waits for in-flight requests (BBS: communication_timeout is 10s).</summary>
     [ConfigurationKeyName("shutdown_timeout")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -49,8 +49,10 @@ public static class BbsCodec
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
         }
-        catch (Exception ex) when (ex is IOException or BadHttpRequestException)
+        catch (IOException ex) when (ex is not BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
+            // (BadHttpRequestException is an IOException.) A body over max_request_body_bytes is not swallowed
+            // here: the request limits answer it 413.
             return (default, BbsErrors.Unknown);
         }
 
