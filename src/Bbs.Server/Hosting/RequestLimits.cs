@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
+using Bbs.Server.Convergence;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -21,6 +23,7 @@ internal static class RequestLimits
     public static void AddBbsRequestLimits(this WebApplicationBuilder builder, BbsServerOptions options)
     {
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.Services.AddSingleton<RejectionMetrics>();
         builder.Services.AddRateLimiter(limiter =>
         {
             var inFlight = PartitionedRateLimiter.Create<HttpContext, string>(context => Counted(context)
@@ -35,8 +38,11 @@ internal static class RequestLimits
             {
                 var response = rejected.HttpContext.Response;
                 response.Headers.RetryAfter = RetryAfterSeconds;
-                string reason = IsBulkList(rejected.HttpContext)
-                    ? $"too many list requests from this client at once (max_list_requests_per_client={options.MaxListRequestsPerClient}, or max_requests_in_flight={options.MaxRequestsInFlight}); retry after {RetryAfterSeconds} s\n"
+                // Which limiter said no: the server-wide one when it has no permit left, else the client's list one.
+                bool list = IsBulkList(rejected.HttpContext) && inFlight.GetStatistics(rejected.HttpContext)?.CurrentAvailablePermits != 0;
+                rejected.HttpContext.RequestServices.GetRequiredService<RejectionMetrics>().Rejected(list ? "list_per_client" : "in_flight");
+                string reason = list
+                    ? $"too many list requests from this client at once (max_list_requests_per_client={options.MaxListRequestsPerClient}); retry after {RetryAfterSeconds} s\n"
                     : $"the server is at its limit of requests in flight (max_requests_in_flight={options.MaxRequestsInFlight}); retry after {RetryAfterSeconds} s\n";
                 await response.WriteAsync(reason, cancellationToken).ConfigureAwait(false);
             };
@@ -68,6 +74,7 @@ internal static class RequestLimits
 
     private static async Task TooLargeAsync(HttpContext context, string message)
     {
+        context.RequestServices.GetRequiredService<RejectionMetrics>().Rejected("body_too_large");
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.Connection = "close";
@@ -93,4 +100,17 @@ internal static class RequestLimits
         context.Features.Get<ITlsConnectionFeature>()?.ClientCertificate?.Subject
         ?? context.Connection.RemoteIpAddress?.ToString()
         ?? "unknown";
+}
+
+/// <summary>Requests refused by the limits, by reason (meter "Bbs.Server", counter <c>RequestsRejected</c>).</summary>
+internal sealed class RejectionMetrics
+{
+    private readonly Counter<long> rejected;
+
+    public RejectionMetrics(IMeterFactory meters)
+    {
+        rejected = meters.Create(ConvergenceMetrics.MeterName).CreateCounter<long>("RequestsRejected", description: "requests refused by the server's limits, by reason");
+    }
+
+    public void Rejected(string reason) => rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Bbs.Models;
 using Bbs.Server.Tests.Api;
 using Bbs.Server.Tests.Support;
@@ -96,6 +98,7 @@ public sealed class InFlightLimitTests : IAsyncLifetime
     [Fact]
     public async Task ABurstBeyondTheLimitIsAnswered503WithRetryAfterAndProbesStillAnswer()
     {
+        using var meters = new Bbs.Server.Tests.Convergence.ConvergenceMeterRecorder(Factory.Services.GetRequiredService<IMeterFactory>());
         using var client = new Bbs.Client.BbsClient(Factory.CreateHttpClient());
         for (int i = 0; i < 10; i++)
         {
@@ -117,5 +120,6 @@ public sealed class InFlightLimitTests : IAsyncLifetime
         Assert.Contains("max_requests_in_flight=2", shed[0].Body, StringComparison.Ordinal);
         Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.True(shed.Count == meters.Recorded.Count(m => m.Instrument == "RequestsRejected" && (string?)m.Tags["reason"] == "in_flight"), string.Join(",", meters.Recorded.Select(m => m.Instrument).Distinct()));
     }
 }
