@@ -137,18 +137,7 @@ public sealed class StoreViewLifecycleTests
         await etcd.StopAsync();
         await etcd.StartAsync();
         var second = TestModels.NewGuid();
-        await EventuallyAsync(async () =>
-        {
-            try
-            {
-                await client.DesireLrpAsync(TestModels.DesiredLrp(second, 1));
-                return true;
-            }
-            catch (Bbs.Client.BbsException)
-            {
-                return false;
-            }
-        });
+        await DesireOnceTheStoreAnswersAsync(client, second);
         var listed = (await client.DesiredLrpsAsync()).Select(d => d.ProcessGuid).ToList();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
@@ -176,24 +165,27 @@ public sealed class StoreViewLifecycleTests
         var read = await Assert.ThrowsAsync<Bbs.Client.BbsException>(() => client.DesiredLrpsAsync());
         await etcd.StartAsync();
         var guid = TestModels.NewGuid();
-        await EventuallyAsync(async () =>
-        {
-            try
-            {
-                await client.DesireLrpAsync(TestModels.DesiredLrp(guid, 1));
-                return true;
-            }
-            catch (Bbs.Client.BbsException)
-            {
-                return false;
-            }
-        });
+        await DesireOnceTheStoreAnswersAsync(client, guid);
 
         Assert.Equal(Error.Types.Type.Timeout, write.Error.Type);
         Assert.Equal(Error.Types.Type.Timeout, read.Error.Type);
         Assert.Contains("the store is unavailable", write.Error.Message, StringComparison.Ordinal);
         Assert.Contains(guid, (await client.DesiredLrpsAsync()).Select(d => d.ProcessGuid));
     }
+
+    /// <summary>Desires an LRP, trying again until the store (just restarted) answers.</summary>
+    private static Task DesireOnceTheStoreAnswersAsync(Bbs.Client.BbsClient client, string guid) => EventuallyAsync(async () =>
+    {
+        try
+        {
+            await client.DesireLrpAsync(TestModels.DesiredLrp(guid, 1));
+            return true;
+        }
+        catch (Bbs.Client.BbsException)
+        {
+            return false;
+        }
+    });
 
     private static Task EventuallyReadyAsync(HttpClient http) => EventuallyAsync(async () =>
     {
