@@ -24,12 +24,19 @@ public sealed record TaskRecord(string Domain, string CellId, byte[] Bytes)
     public Bbs.Models.Task Parse() => Bbs.Models.Task.Parser.ParseFrom(Bytes);
 }
 
+/// <summary>What the store view keeps for a scheduling info: its key's fields and its plain protobuf bytes.</summary>
+public sealed record SchedulingRecord(string ProcessGuid, string Domain, byte[] Bytes)
+{
+    /// <summary>The decoded scheduling info, parsed from <see cref="Bytes"/>.</summary>
+    public DesiredLRPSchedulingInfo Parse() => DesiredLRPSchedulingInfo.Parser.ParseFrom(Bytes);
+}
+
 /// <summary>The store view's projector for BBS records: decrypts and decodes each record once, as it is applied.</summary>
 public static partial class RecordProjector
 {
     /// <summary>
     /// A projector for <see cref="Bbs.Store.View.KeyValueView"/>: <see cref="ActualRecord"/> for actual-LRP keys,
-    /// <see cref="TaskRecord"/> for tasks, nothing for others. A record that does not decode is logged and projected
+    /// <see cref="TaskRecord"/> for tasks, <see cref="SchedulingRecord"/> for scheduling infos, nothing for others. A record that does not decode is logged and projected
     /// to nothing, so lists skip it.
     /// </summary>
     public static Func<KeyValue, object?> Create(RecordSerializer serializer, ILogger logger)
@@ -41,6 +48,11 @@ public static partial class RecordProjector
             if (kv.Key.StartsWith(Keys.TaskPrefix, StringComparison.Ordinal))
             {
                 return ProjectTask(serializer, logger, kv);
+            }
+
+            if (kv.Key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
+            {
+                return ProjectSchedulingInfo(serializer, logger, kv);
             }
 
             if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating))
@@ -60,6 +72,20 @@ public static partial class RecordProjector
                 return null;
             }
         };
+    }
+
+    private static SchedulingRecord? ProjectSchedulingInfo(RecordSerializer serializer, ILogger logger, KeyValue kv)
+    {
+        try
+        {
+            var info = serializer.Deserialize<DesiredLRPSchedulingInfo>(kv.Value.Span);
+            return new SchedulingRecord(info.DesiredLrpKey?.ProcessGuid ?? string.Empty, info.DesiredLrpKey?.Domain ?? string.Empty, info.ToByteArray());
+        }
+        catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
+        {
+            LogUndecodable(logger, kv.Key, ex.Message);
+            return null;
+        }
     }
 
     private static TaskRecord? ProjectTask(RecordSerializer serializer, ILogger logger, KeyValue kv)

@@ -33,10 +33,30 @@ public sealed partial class EtcdDb
         return DesiredLrpParts.Join(info.Value, run.Value);
     }
 
-    public async Task<IReadOnlyList<DesiredLRPSchedulingInfo>> SchedulingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DesiredLRPSchedulingInfo>> SchedulingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken) =>
+        [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Parse())];
+
+    public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> SchedulingInfoBytesAsync(DesiredLrpFilter filter, CancellationToken cancellationToken) =>
+        [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => (ReadOnlyMemory<byte>)r.Bytes)];
+
+    /// <summary>The view's projections of the scheduling infos matching the filter, in key order; filtered without decoding.</summary>
+    private async Task<List<SchedulingRecord>> SchedulingRecordsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
     {
-        var range = await RangeAsync(Keys.SchedulingInfoPrefix, cancellationToken).ConfigureAwait(false);
-        return [.. DecodeAll<DesiredLRPSchedulingInfo>(range.Kvs).Where(i => Matches(filter, i))];
+        ArgumentNullException.ThrowIfNull(filter);
+        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<SchedulingRecord>();
+        foreach (var entry in snapshot.Entries(Keys.SchedulingInfoPrefix))
+        {
+            if (entry.Projection is SchedulingRecord record
+                && (filter.Domain.Length == 0 || record.Domain == filter.Domain)
+                && (filter.ProcessGuids.Count == 0 || filter.ProcessGuids.Contains(record.ProcessGuid))
+                && (filter.AppGuids.Count == 0 || filter.AppGuids.Any(app => record.ProcessGuid.StartsWith(app, StringComparison.Ordinal))))
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
     }
 
     public async Task<DesiredLRPSchedulingInfo> SchedulingInfoByProcessGuidAsync(string processGuid, CancellationToken cancellationToken)

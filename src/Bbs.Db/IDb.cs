@@ -52,6 +52,9 @@ public interface IDesiredLrpDb
 
     Task<IReadOnlyList<DesiredLRPSchedulingInfo>> SchedulingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>The same scheduling infos as <see cref="SchedulingInfosAsync"/>, as their protobuf bytes, for a list written without decoding.</summary>
+    Task<IReadOnlyList<ReadOnlyMemory<byte>>> SchedulingInfoBytesAsync(DesiredLrpFilter filter, CancellationToken cancellationToken);
+
     /// <exception cref="BbsErrorException">ResourceNotFound.</exception>
     Task<DesiredLRPSchedulingInfo> SchedulingInfoByProcessGuidAsync(string processGuid, CancellationToken cancellationToken);
 

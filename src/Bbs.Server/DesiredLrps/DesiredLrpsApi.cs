@@ -39,9 +39,17 @@ public static class DesiredLrpsApi
 
     public static async Task<BbsResult<DesiredLRPSchedulingInfosResponse>> SchedulingInfos(BbsRequest<DesiredLRPsRequest> request, IDb db, CancellationToken cancellationToken)
     {
-        var response = new DesiredLRPSchedulingInfosResponse();
-        response.DesiredLrpSchedulingInfos.AddRange(await db.SchedulingInfosAsync(DesiredLrpFilter.From(request.Message), cancellationToken));
-        return response;
+        var records = await db.SchedulingInfoBytesAsync(DesiredLrpFilter.From(request.Message), cancellationToken);
+        return BbsResult<DesiredLRPSchedulingInfosResponse>.FromRecords(DesiredLRPSchedulingInfosResponse.DesiredLrpSchedulingInfosFieldNumber, records, static rs =>
+        {
+            var response = new DesiredLRPSchedulingInfosResponse();
+            foreach (var bytes in rs)
+            {
+                response.DesiredLrpSchedulingInfos.Add(DesiredLRPSchedulingInfo.Parser.ParseFrom(bytes.Span));
+            }
+
+            return response;
+        });
     }
 
     public static async Task<BbsResult<DesiredLRPSchedulingInfoByProcessGuidResponse>> SchedulingInfoByProcessGuid(BbsRequest<DesiredLRPByProcessGuidRequest> request, IDb db, CancellationToken cancellationToken) =>

@@ -94,6 +94,28 @@ public abstract class StoreViewTests<TServer>(TServer server)
     }
 
     [Fact]
+    public async Task TheSchedulingInfoListWrittenFromStoredBytesIsByteForByteTheEncodedResponse()
+    {
+        string domain = "view-domain-" + TestModels.NewGuid()[..8];
+        var guids = Enumerable.Range(0, 3).Select(_ => TestModels.NewGuid()).ToList();
+        foreach (var guid in guids)
+        {
+            var lrp = TestModels.DesiredLrp(guid, 1);
+            lrp.Domain = domain;
+            await server.Client.DesireLrpAsync(lrp);
+        }
+
+        using var raw = await server.PostAsync("/v1/desired_lrp_scheduling_infos/list", Protobuf.Body(new DesiredLRPsRequest { Domain = domain }));
+        var bytes = await raw.Content.ReadAsByteArrayAsync();
+        var decoded = DesiredLRPSchedulingInfosResponse.Parser.ParseFrom(bytes);
+        var viaClient = await server.Client.DesiredLrpSchedulingInfosAsync(new Bbs.Client.DesiredLrpFilter(Domain: domain));
+
+        Assert.Equal(decoded.ToByteArray(), bytes);
+        Assert.Equal(guids.Order(), decoded.DesiredLrpSchedulingInfos.Select(i => i.DesiredLrpKey.ProcessGuid).Order());
+        Assert.Equal(decoded.DesiredLrpSchedulingInfos, viaClient);
+    }
+
+    [Fact]
     public async Task ReadyzNamesTheViewAndItsRevision()
     {
         using var http = server.Factory.CreateHttpClient();
