@@ -61,6 +61,19 @@ public static class BbsServerBuilder
         ArgumentNullException.ThrowIfNull(app);
         app.UseBbsRequestLogging();
         app.UseBbsRequestLimits(app.Services.GetRequiredService<IOptions<BbsServerOptions>>().Value);
+
+        // A person who opens the server's address in a browser lands on the API's documentation. Only GET and
+        // HEAD: any other method on "/" stays BBS's router's 404.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path == "/" && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+            {
+                context.Response.Redirect("/swagger");
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
         app.UseStatusCodePages(RouterResponses.WriteAsync);
         app.UseBbsOpenApi();
         app.MapBbsRoutes();

@@ -51,7 +51,22 @@ internal static class Logging
     /// the request id, which is <c>X-Vcap-Request-Id</c> when the caller sent one, else the trace id. Debug for
     /// success, Warning for 5xx and failures (decision 7), so production logs are not one line per request.
     /// </summary>
-    public static void UseBbsRequestLogging(this WebApplication app) =>
+    public static void UseBbsRequestLogging(this WebApplication app)
+    {
+        // Every response carries its request id (echoed, or the generated one), as the log line does.
+        app.Use((context, next) =>
+        {
+            context.Items[RequestIdHeader] = RequestId(context);
+            context.Response.OnStarting(
+                static state =>
+                {
+                    var c = (HttpContext)state;
+                    c.Response.Headers[RequestIdHeader] = (string)c.Items[RequestIdHeader]!;
+                    return Task.CompletedTask;
+                },
+                context);
+            return next(context);
+        });
         app.UseSerilogRequestLogging(options =>
         {
             options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
@@ -61,9 +76,10 @@ internal static class Logging
             options.EnrichDiagnosticContext = static (diagnostics, context) =>
             {
                 diagnostics.Set("RouteName", context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "none");
-                diagnostics.Set("RequestId", RequestId(context));
+                diagnostics.Set("RequestId", context.Items[RequestIdHeader] as string ?? RequestId(context));
             };
         });
+    }
 
     private static string RequestId(HttpContext context)
     {
