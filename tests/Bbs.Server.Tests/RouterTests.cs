@@ -16,6 +16,9 @@ public sealed class RouterTests : IClassFixture<EmbeddedBbsServer>
     [InlineData("/v1/no_such_route")]
     [InlineData("/v2/ping")]
     [InlineData("/")]
+    [InlineData("/v1/PING")]
+    [InlineData("/v1/ping/")]
+    [InlineData("/V1/ping")]
     public async Task AnUnknownPathIsThePlainTextNotFoundOfBbsRouter(string path)
     {
         using var response = await client.PostAsync(new Uri(path, UriKind.Relative), null);

@@ -76,6 +76,21 @@ public static class BbsServerBuilder
         });
         app.UseStatusCodePages(RouterResponses.WriteAsync);
         app.UseBbsOpenApi();
+        app.UseRouting();
+
+        // BBS's router matches a path exactly: ASP.NET Core's ignores case and a trailing slash, so a route it
+        // matched that way is no match (404, as BBS answers /v1/PING or /v1/ping/).
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
+                && pattern.StartsWith("/v1/", StringComparison.Ordinal)
+                && !string.Equals(pattern, context.Request.Path.Value, StringComparison.Ordinal))
+            {
+                context.SetEndpoint(null);
+            }
+
+            return next(context);
+        });
         app.MapBbsRoutes();
         return app;
     }
