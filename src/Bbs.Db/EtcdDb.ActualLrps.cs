@@ -161,23 +161,12 @@ public sealed partial class EtcdDb
         }
     }
 
-    /// <summary>The view's projections of the actual records matching the filter, in key order; filtered without decoding.</summary>
-    private async Task<List<ActualRecord>> ActualRecordsAsync(ActualLrpFilter filter, CancellationToken cancellationToken)
-    {
-        var prefix = filter.ProcessGuid.Length > 0 ? Keys.ActualsOf(filter.ProcessGuid) : Keys.ActualPrefix;
-        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<ActualRecord>();
-        foreach (var entry in snapshot.Entries(prefix))
-        {
-            if (entry.Projection is ActualRecord record
-                && (filter.Index is not { } wanted || wanted == record.Index)
-                && (filter.Domain.Length == 0 || record.Domain == filter.Domain)
-                && (filter.CellId.Length == 0 || record.CellId == filter.CellId))
-            {
-                records.Add(record);
-            }
-        }
-
-        return records;
-    }
+    /// <summary>The view's decoded actual records matching the filter, in key order.</summary>
+    private Task<List<ActualRecord>> ActualRecordsAsync(ActualLrpFilter filter, CancellationToken cancellationToken) =>
+        ProjectedAsync<ActualRecord>(
+            filter.ProcessGuid.Length > 0 ? Keys.ActualsOf(filter.ProcessGuid) : Keys.ActualPrefix,
+            r => (filter.Index is not { } wanted || wanted == r.Index)
+                && (filter.Domain.Length == 0 || r.Domain == filter.Domain)
+                && (filter.CellId.Length == 0 || r.CellId == filter.CellId),
+            cancellationToken);
 }

@@ -39,24 +39,16 @@ public sealed partial class EtcdDb
     public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> SchedulingInfoBytesAsync(DesiredLrpFilter filter, CancellationToken cancellationToken) =>
         [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => (ReadOnlyMemory<byte>)r.Bytes)];
 
-    /// <summary>The view's projections of the scheduling infos matching the filter, in key order; filtered without decoding.</summary>
-    private async Task<List<SchedulingRecord>> SchedulingRecordsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
+    /// <summary>The view's decoded scheduling infos matching the filter, in key order.</summary>
+    private Task<List<SchedulingRecord>> SchedulingRecordsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<SchedulingRecord>();
-        foreach (var entry in snapshot.Entries(Keys.SchedulingInfoPrefix))
-        {
-            if (entry.Projection is SchedulingRecord record
-                && (filter.Domain.Length == 0 || record.Domain == filter.Domain)
-                && (filter.ProcessGuids.Count == 0 || filter.ProcessGuids.Contains(record.ProcessGuid))
-                && (filter.AppGuids.Count == 0 || filter.AppGuids.Any(app => record.ProcessGuid.StartsWith(app, StringComparison.Ordinal))))
-            {
-                records.Add(record);
-            }
-        }
-
-        return records;
+        return ProjectedAsync<SchedulingRecord>(
+            Keys.SchedulingInfoPrefix,
+            r => (filter.Domain.Length == 0 || r.Domain == filter.Domain)
+                && (filter.ProcessGuids.Count == 0 || filter.ProcessGuids.Contains(r.ProcessGuid))
+                && (filter.AppGuids.Count == 0 || filter.AppGuids.Any(app => r.ProcessGuid.StartsWith(app, StringComparison.Ordinal))),
+            cancellationToken);
     }
 
     public async Task<DesiredLRPSchedulingInfo> SchedulingInfoByProcessGuidAsync(string processGuid, CancellationToken cancellationToken)

@@ -13,23 +13,14 @@ public sealed partial class EtcdDb
     public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> TaskBytesAsync(TaskFilter filter, CancellationToken cancellationToken) =>
         [.. (await TaskRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => (ReadOnlyMemory<byte>)r.Bytes)];
 
-    /// <summary>The view's projections of the tasks matching the filter, in key order; filtered without decoding.</summary>
-    private async Task<List<TaskRecord>> TaskRecordsAsync(TaskFilter filter, CancellationToken cancellationToken)
+    /// <summary>The view's decoded tasks matching the filter, in key order.</summary>
+    private Task<List<TaskRecord>> TaskRecordsAsync(TaskFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<TaskRecord>();
-        foreach (var entry in snapshot.Entries(Keys.TaskPrefix))
-        {
-            if (entry.Projection is TaskRecord record
-                && (filter.Domain.Length == 0 || record.Domain == filter.Domain)
-                && (filter.CellId.Length == 0 || record.CellId == filter.CellId))
-            {
-                records.Add(record);
-            }
-        }
-
-        return records;
+        return ProjectedAsync<TaskRecord>(
+            Keys.TaskPrefix,
+            r => (filter.Domain.Length == 0 || r.Domain == filter.Domain) && (filter.CellId.Length == 0 || r.CellId == filter.CellId),
+            cancellationToken);
     }
 
     public async Task<BbsTask> TaskByGuidAsync(string taskGuid, CancellationToken cancellationToken)

@@ -74,6 +74,26 @@ public sealed partial class EtcdDb : IDb
     private async Task<RangeResult> RangeAsync(string prefix, CancellationToken cancellationToken) =>
         (await view.ReadAsync(cancellationToken).ConfigureAwait(false)).Range(prefix);
 
+    /// <summary>
+    /// The view's decoded records of type <typeparamref name="TRecord"/> under <paramref name="prefix"/> that
+    /// <paramref name="matches"/> accepts, as of now, in key order: filtered without decoding anything.
+    /// </summary>
+    private async Task<List<TRecord>> ProjectedAsync<TRecord>(string prefix, Func<TRecord, bool> matches, CancellationToken cancellationToken)
+        where TRecord : class
+    {
+        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<TRecord>();
+        foreach (var entry in snapshot.Entries(prefix))
+        {
+            if (entry.Projection is TRecord record && matches(record))
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
+    }
+
     /// <summary>One key as of now (the view, fenced on the store's revision).</summary>
     private async Task<GetResult> GetAsync(string key, CancellationToken cancellationToken) =>
         (await view.ReadAsync(cancellationToken).ConfigureAwait(false)).GetResult(key);
