@@ -160,12 +160,14 @@ public sealed partial class LeaderElection : BackgroundService
         }
         finally
         {
-            await leading.CancelAsync().ConfigureAwait(false);
+            // No longer the leader by the time anything reacting to the token looks.
             lock (gate)
             {
                 IsLeader = false;
                 leadership = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+
+            await leading.CancelAsync().ConfigureAwait(false);
         }
     }
 

@@ -27,15 +27,15 @@ public sealed class LeaderElectionTests
         var leading = await election.WaitForLeadershipAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         var renewed = await store.NextSuccessAsync();
 
-        // Fail every renewal for 4.5 s after a successful one: longer than two thirds of the TTL (where the
+        // Fail every renewal for 4.3 s after a successful one: longer than two thirds of the TTL (where the
         // lock used to be given up), shorter than the lease, which lives 6 s from that renewal.
-        store.FailUntil(renewed + TimeSpan.FromSeconds(4.5));
+        store.FailUntil(renewed + TimeSpan.FromSeconds(4.3));
         await Task.Delay(TimeSpan.FromSeconds(6));
 
         Assert.False(leading.IsCancellationRequested, "leadership ended while the lease still lived");
         Assert.True(election.IsLeader);
         Assert.True(store.Failures > 0, "no renewal failed: the test did not test anything");
-        Assert.True(await store.NextSuccessAsync().WaitAsync(TimeSpan.FromSeconds(10)) > renewed + TimeSpan.FromSeconds(4.5));
+        Assert.True(await store.NextSuccessAsync().WaitAsync(TimeSpan.FromSeconds(10)) > renewed + TimeSpan.FromSeconds(4.3));
         await election.StopAsync(CancellationToken.None);
     }
 
