@@ -36,8 +36,8 @@ public static partial class RecordProjector
 {
     /// <summary>
     /// A projector for <see cref="Bbs.Store.View.KeyValueView"/>: <see cref="ActualRecord"/> for actual-LRP keys,
-    /// <see cref="TaskRecord"/> for tasks, <see cref="SchedulingRecord"/> for scheduling infos, nothing for others. A record that does not decode is logged and projected
-    /// to nothing, so lists skip it.
+    /// <see cref="TaskRecord"/> for tasks, <see cref="SchedulingRecord"/> for scheduling infos, nothing for others.
+    /// A record that does not decode is logged and projected to nothing, so lists skip it.
     /// </summary>
     public static Func<KeyValue, object?> Create(RecordSerializer serializer, ILogger logger)
     {
@@ -47,12 +47,13 @@ public static partial class RecordProjector
         {
             if (kv.Key.StartsWith(Keys.TaskPrefix, StringComparison.Ordinal))
             {
-                return ProjectTask(serializer, logger, kv);
+                return Project<Bbs.Models.Task>(serializer, logger, kv, task => new TaskRecord(task.Domain, task.CellId, task.ToByteArray()));
             }
 
             if (kv.Key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
             {
-                return ProjectSchedulingInfo(serializer, logger, kv);
+                return Project<DesiredLRPSchedulingInfo>(serializer, logger, kv, info =>
+                    new SchedulingRecord(info.DesiredLrpKey?.ProcessGuid ?? string.Empty, info.DesiredLrpKey?.Domain ?? string.Empty, info.ToByteArray()));
             }
 
             if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating))
@@ -60,40 +61,21 @@ public static partial class RecordProjector
                 return null;
             }
 
-            try
+            return Project<ActualLRP>(serializer, logger, kv, lrp =>
             {
-                var lrp = serializer.Deserialize<ActualLRP>(kv.Value.Span);
                 lrp.Presence = evacuating ? ActualLRP.Types.Presence.Evacuating : ActualLRP.Types.Presence.Ordinary;
                 return new ActualRecord(guid, index, evacuating, lrp.ActualLrpKey?.Domain ?? string.Empty, lrp.ActualLrpInstanceKey?.CellId ?? string.Empty, lrp.ToByteArray());
-            }
-            catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
-            {
-                LogUndecodable(logger, kv.Key, ex.Message);
-                return null;
-            }
+            });
         };
     }
 
-    private static SchedulingRecord? ProjectSchedulingInfo(RecordSerializer serializer, ILogger logger, KeyValue kv)
+    /// <summary>Decodes the record and keeps what <paramref name="keep"/> makes of it; a record that does not decode is logged and kept as nothing.</summary>
+    private static object? Project<T>(RecordSerializer serializer, ILogger logger, KeyValue kv, Func<T, object> keep)
+        where T : class, IMessage<T>, new()
     {
         try
         {
-            var info = serializer.Deserialize<DesiredLRPSchedulingInfo>(kv.Value.Span);
-            return new SchedulingRecord(info.DesiredLrpKey?.ProcessGuid ?? string.Empty, info.DesiredLrpKey?.Domain ?? string.Empty, info.ToByteArray());
-        }
-        catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
-        {
-            LogUndecodable(logger, kv.Key, ex.Message);
-            return null;
-        }
-    }
-
-    private static TaskRecord? ProjectTask(RecordSerializer serializer, ILogger logger, KeyValue kv)
-    {
-        try
-        {
-            var task = serializer.Deserialize<Bbs.Models.Task>(kv.Value.Span);
-            return new TaskRecord(task.Domain, task.CellId, task.ToByteArray());
+            return keep(serializer.Deserialize<T>(kv.Value.Span));
         }
         catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
         {
