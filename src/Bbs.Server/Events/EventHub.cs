@@ -4,18 +4,21 @@ using Bbs.Db;
 using Bbs.Db.Format;
 using Bbs.Models;
 using Bbs.Store;
+using Bbs.Store.View;
+using Google.Protobuf;
 using Microsoft.Extensions.Options;
 
 namespace Bbs.Server.Events;
 
 /// <summary>
-/// The one store watch of this server process (on <c>/v1/</c>, with previous values) and its fan-out.
-/// Each revision's changes become <see cref="BbsEvent"/>s once; every subscriber gets the ones its stream and
-/// cell filter want through its own bounded buffer, and a subscriber whose buffer is full is disconnected (and
-/// counted) so it never slows the others. The last <see cref="EventOptions.ReplayCapacity"/> events stay in a
-/// ring so reconnecting clients resume from memory; older resume points are read from the store's history.
+/// The fan-out of BBS events. It follows the process's store view (<see cref="KeyValueView"/>), whose one watch
+/// also feeds every read, so each change is read from the store and decrypted once: each revision's changes become
+/// <see cref="BbsEvent"/>s once, and every subscriber gets the ones its stream and cell filter want through its
+/// own bounded buffer. A subscriber whose buffer is full is disconnected (and counted) so it never slows the
+/// others. The last <see cref="EventOptions.ReplayCapacity"/> events stay in a ring so reconnecting clients resume
+/// from memory; older resume points are read from the store's history.
 /// </summary>
-public sealed partial class EventHub : BackgroundService
+public sealed partial class EventHub : BackgroundService, IViewListener
 {
     private const string Prefix = Keys.Root;
 
@@ -31,6 +34,7 @@ public sealed partial class EventHub : BackgroundService
     private readonly Counter<long> slowConsumers;
     private readonly Counter<long> published;
     private EventPosition evictedUpTo;
+    private bool loaded;
     private bool stopped;
 
     public EventHub(IKeyValueStore store, EventMapper mapper, RecordSerializer serializer, IOptions<EventOptions> options, IMeterFactory meters, ILogger<EventHub> logger)
@@ -97,12 +101,13 @@ public sealed partial class EventHub : BackgroundService
         return subscription;
     }
 
-    /// <summary>Maps history from the store for a resuming subscriber, exactly as the live watch did.</summary>
+    /// <summary>Reads history from the store for a resuming subscriber (map it with <see cref="MapHistoryAsync"/>).</summary>
     internal IAsyncEnumerable<WatchBatch> HistoryAsync(long fromRevision, CancellationToken cancellationToken) =>
         store.WatchAsync(Prefix, fromRevision, cancellationToken);
 
-    internal Task<IReadOnlyList<BbsEvent>> MapAsync(long revision, IReadOnlyList<WatchEvent> changes, CancellationToken cancellationToken) =>
-        mapper.MapAsync(revision, changes, ReadRunInfoAsync, cancellationToken);
+    /// <summary>Maps one revision of history exactly as the live feed mapped it, so positions match.</summary>
+    internal Task<IReadOnlyList<BbsEvent>> MapHistoryAsync(long revision, IEnumerable<WatchEvent> changes, CancellationToken cancellationToken) =>
+        mapper.MapAsync(revision, EventMapper.FromWatch(changes), ReadRunInfoAsync, cancellationToken);
 
     internal void Unsubscribe(Subscription subscription)
     {
@@ -112,31 +117,60 @@ public sealed partial class EventHub : BackgroundService
         }
     }
 
+    /// <summary>
+    /// The view loaded. The first time, the ring starts empty at its revision. Again later means the view's watch
+    /// could not resume: what changed meanwhile cannot be told to anyone, so every subscriber is disconnected; on
+    /// reconnect its resume point predates the reload, so it is told (from history, or with
+    /// <c>resync_required</c>) and re-lists.
+    /// </summary>
+    ValueTask IViewListener.LoadedAsync(ViewSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        bool reloaded;
+        lock (gate)
+        {
+            reloaded = loaded;
+            loaded = true;
+            ring.Clear();
+            evictedUpTo = new EventPosition(snapshot.Revision, int.MaxValue);
+        }
+
+        if (reloaded)
+        {
+            LogHubReloaded(logger, snapshot.Revision);
+            DisconnectAll();
+        }
+        else
+        {
+            LogStarted(logger, snapshot.Revision);
+        }
+
+        started.TrySetResult();
+        return ValueTask.CompletedTask;
+    }
+
+    async ValueTask IViewListener.AppliedAsync(ViewSnapshot snapshot, IReadOnlyList<ViewChange> changes, CancellationToken cancellationToken)
+    {
+        // A run info a scheduling-info change did not carry is read from the snapshot that holds the change.
+        Task<DesiredLRPRunInfo?> RunInfoIn(string processGuid, long revision, CancellationToken token) =>
+            Task.FromResult(snapshot.Get(Keys.RunInfo(processGuid)) is { } kv ? TryDecode<DesiredLRPRunInfo>(kv) : null);
+
+        int first = 0;
+        for (int i = 1; i <= changes.Count; i++)
+        {
+            if (i == changes.Count || changes[i].Revision != changes[first].Revision)
+            {
+                var revision = changes.Count == i - first ? changes : [.. changes.Skip(first).Take(i - first)];
+                Publish(await mapper.MapAsync(changes[first].Revision, revision, RunInfoIn, cancellationToken).ConfigureAwait(false));
+                first = i;
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var from = await BeginAsync(stoppingToken).ConfigureAwait(false);
-                try
-                {
-                    await PumpAsync(from, stoppingToken).ConfigureAwait(false);
-                }
-                catch (StoreCompactedException ex)
-                {
-                    // The hub fell behind the store's history: what it missed cannot be told to anyone. Every
-                    // subscriber is disconnected; on reconnect its resume point predates the restart, so it is
-                    // told (from history, or with the `compacted` event) and re-lists.
-                    LogHubCompacted(logger, ex.CompactRevision);
-                    DisconnectAll();
-                }
-                catch (StoreException ex)
-                {
-                    LogWatchFailed(logger, ex);
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
-                }
-            }
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -152,57 +186,6 @@ public sealed partial class EventHub : BackgroundService
         }
     }
 
-    /// <summary>(Re)starts at the store's current revision; the ring then covers only what comes after.</summary>
-    private async Task<long> BeginAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                var revision = await store.GetRevisionAsync(cancellationToken).ConfigureAwait(false);
-                lock (gate)
-                {
-                    ring.Clear();
-                    evictedUpTo = new EventPosition(revision, int.MaxValue);
-                }
-
-                started.TrySetResult();
-                LogStarted(logger, revision);
-                return revision + 1;
-            }
-            catch (StoreException ex)
-            {
-                LogWatchFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task PumpAsync(long fromRevision, CancellationToken cancellationToken)
-    {
-        var next = fromRevision;
-        while (true)
-        {
-            try
-            {
-                await foreach (var batch in store.WatchAsync(Prefix, next, cancellationToken).ConfigureAwait(false))
-                {
-                    foreach (var revision in batch.Events.GroupBy(e => e.Kv.ModRevision))
-                    {
-                        Publish(await MapAsync(revision.Key, [.. revision], cancellationToken).ConfigureAwait(false));
-                        next = revision.Key + 1;
-                    }
-                }
-            }
-            catch (StoreUnavailableException ex)
-            {
-                // The store's watch retries inside; this is a failure it gave up on. Resume after what was published.
-                LogWatchFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
     private void Publish(IReadOnlyList<BbsEvent> events)
     {
         if (events.Count == 0)
@@ -213,6 +196,11 @@ public sealed partial class EventHub : BackgroundService
         List<Subscription>? slow = null;
         lock (gate)
         {
+            if (stopped)
+            {
+                return;
+            }
+
             foreach (var e in events)
             {
                 if (options.ReplayCapacity > 0)
@@ -269,6 +257,19 @@ public sealed partial class EventHub : BackgroundService
         }
     }
 
+    private T? TryDecode<T>(KeyValue kv)
+        where T : class, IMessage<T>, new()
+    {
+        try
+        {
+            return serializer.Deserialize<T>(kv.Value.Span);
+        }
+        catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
     private async Task<DesiredLRPRunInfo?> ReadRunInfoAsync(string processGuid, long revision, CancellationToken cancellationToken)
     {
         var key = Keys.RunInfo(processGuid);
@@ -283,30 +284,14 @@ public sealed partial class EventHub : BackgroundService
             range = await store.RangeAsync(key, 0, cancellationToken).ConfigureAwait(false);
         }
 
-        var kv = range.Kvs.FirstOrDefault(k => k.Key == key);
-        if (kv is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return serializer.Deserialize<DesiredLRPRunInfo>(kv.Value.Span);
-        }
-        catch (RecordFormatException)
-        {
-            return null;
-        }
+        return range.Kvs.FirstOrDefault(k => k.Key == key) is { } kv ? TryDecode<DesiredLRPRunInfo>(kv) : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "event hub watching the store from revision {Revision}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "event hub following the store view from revision {Revision}")]
     private static partial void LogStarted(ILogger logger, long revision);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "event hub fell behind the store's history (compacted at {CompactRevision}): all subscribers disconnected")]
-    private static partial void LogHubCompacted(ILogger logger, long compactRevision);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "event hub watch failed; retrying")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "event hub: the store view reloaded at revision {Revision} (its watch could not resume): all subscribers disconnected")]
+    private static partial void LogHubReloaded(ILogger logger, long revision);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "disconnected a slow {Stream} subscriber: {Buffer} events behind")]
     private static partial void LogSlowConsumer(ILogger logger, string stream, int buffer);

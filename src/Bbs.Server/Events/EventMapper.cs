@@ -3,6 +3,7 @@ using Bbs.Db.Format;
 using Bbs.Models;
 using Bbs.Models.Rules;
 using Bbs.Store;
+using Bbs.Store.View;
 using Google.Protobuf;
 using BbsTask = Bbs.Models.Task;
 
@@ -21,19 +22,32 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
     /// </summary>
     public delegate Task<DesiredLRPRunInfo?> RunInfoReader(string processGuid, long revision, CancellationToken cancellationToken);
 
-    public async Task<IReadOnlyList<BbsEvent>> MapAsync(long revision, IReadOnlyList<WatchEvent> changes, RunInfoReader readRunInfo, CancellationToken cancellationToken)
+    /// <summary>The changes of one revision as a watch reports them (history replays): each value is decrypted and decoded here.</summary>
+    public static IReadOnlyList<ViewChange> FromWatch(IEnumerable<WatchEvent> changes) =>
+        [.. changes.Select(c => new ViewChange(
+            c.Type,
+            c.Kv.Key,
+            c.Kv.ModRevision,
+            c.PrevKv is null ? null : new ViewEntry(c.PrevKv, null),
+            c.Type == WatchEventType.Put ? new ViewEntry(c.Kv, null) : null))];
+
+    /// <summary>
+    /// The events of one revision's changes. Values the store view already projected (<see cref="ActualRecord"/>,
+    /// <see cref="TaskRecord"/>, <see cref="SchedulingRecord"/>) are parsed from their plain bytes, not decrypted again.
+    /// </summary>
+    public async Task<IReadOnlyList<BbsEvent>> MapAsync(long revision, IReadOnlyList<ViewChange> changes, RunInfoReader readRunInfo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(readRunInfo);
         var output = new Output(revision);
-        var schedules = new List<WatchEvent>();
-        var runs = new Dictionary<string, WatchEvent>(StringComparer.Ordinal);
+        var schedules = new List<ViewChange>();
+        var runs = new Dictionary<string, ViewChange>(StringComparer.Ordinal);
         var slots = new Dictionary<(string Guid, int Index), SlotChange>();
         var slotOrder = new List<(string Guid, int Index)>();
 
         foreach (var change in changes)
         {
-            var key = change.Kv.Key;
+            var key = change.Key;
             if (key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
             {
                 schedules.Add(change);
@@ -51,7 +65,7 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
                     slotOrder.Add((guid, index));
                 }
 
-                var (before, after) = (Decode<ActualLRP>(change.PrevKv), change.Type == WatchEventType.Put ? Decode<ActualLRP>(change.Kv) : null);
+                var (before, after) = (Decode<ActualLRP>(change.Before), Decode<ActualLRP>(change.After));
                 if (evacuating)
                 {
                     MarkEvacuating(before);
@@ -82,29 +96,29 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
         return output.Events;
     }
 
-    private async Task MapDesiredAsync(long revision, WatchEvent schedule, Dictionary<string, WatchEvent> runs, RunInfoReader readRunInfo, Output output, CancellationToken cancellationToken)
+    private async Task MapDesiredAsync(long revision, ViewChange schedule, Dictionary<string, ViewChange> runs, RunInfoReader readRunInfo, Output output, CancellationToken cancellationToken)
     {
-        var guid = schedule.Kv.Key[Keys.SchedulingInfoPrefix.Length..];
+        var guid = schedule.Key[Keys.SchedulingInfoPrefix.Length..];
         runs.TryGetValue(guid, out var run);
-        var before = Decode<DesiredLRPSchedulingInfo>(schedule.PrevKv);
+        var before = Decode<DesiredLRPSchedulingInfo>(schedule.Before);
         if (schedule.Type == WatchEventType.Delete)
         {
             if (before is not null)
             {
-                var runBefore = Decode<DesiredLRPRunInfo>(run?.PrevKv) ?? new DesiredLRPRunInfo();
+                var runBefore = Decode<DesiredLRPRunInfo>(run?.Before) ?? new DesiredLRPRunInfo();
                 output.Add("desired_lrp_removed", new DesiredLRPRemovedEvent { DesiredLrp = DesiredLrpParts.Join(before, runBefore) }, EventStreams.Lrps | EventStreams.LrpInstances, null);
             }
 
             return;
         }
 
-        var after = Decode<DesiredLRPSchedulingInfo>(schedule.Kv);
+        var after = Decode<DesiredLRPSchedulingInfo>(schedule.After);
         if (after is null)
         {
             return;
         }
 
-        var runAfter = (run is { Type: WatchEventType.Put } ? Decode<DesiredLRPRunInfo>(run.Kv) : null)
+        var runAfter = Decode<DesiredLRPRunInfo>(run?.After)
             ?? await readRunInfo(guid, revision, cancellationToken).ConfigureAwait(false)
             ?? new DesiredLRPRunInfo();
         if (before is null)
@@ -113,7 +127,7 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
         }
         else
         {
-            var runBefore = Decode<DesiredLRPRunInfo>(run?.PrevKv) ?? runAfter;
+            var runBefore = Decode<DesiredLRPRunInfo>(run?.Before) ?? runAfter;
             output.Add(
                 "desired_lrp_changed",
                 new DesiredLRPChangedEvent { Before = DesiredLrpParts.Join(before, runBefore), After = DesiredLrpParts.Join(after, runAfter) },
@@ -250,9 +264,9 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
     private static string[] Cells(params ActualLRP?[] lrps) =>
         [.. lrps.Select(l => l?.ActualLrpInstanceKey?.CellId).OfType<string>().Where(c => c.Length > 0).Distinct(StringComparer.Ordinal)];
 
-    private void MapTask(WatchEvent change, Output output)
+    private void MapTask(ViewChange change, Output output)
     {
-        var before = Decode<BbsTask>(change.PrevKv);
+        var before = Decode<BbsTask>(change.Before);
         if (change.Type == WatchEventType.Delete)
         {
             if (before is not null)
@@ -263,7 +277,7 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
             return;
         }
 
-        if (Decode<BbsTask>(change.Kv) is not { } after)
+        if (Decode<BbsTask>(change.After) is not { } after)
         {
             return;
         }
@@ -278,21 +292,33 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
         }
     }
 
-    private T? Decode<T>(KeyValue? kv)
+    private T? Decode<T>(ViewEntry? entry)
         where T : class, IMessage<T>, new()
     {
-        if (kv is null || kv.Value.IsEmpty)
+        switch (entry?.Projection)
+        {
+            case null:
+                break;
+            case ActualRecord actual when typeof(T) == typeof(ActualLRP):
+                return (T)(object)actual.Parse();
+            case TaskRecord task when typeof(T) == typeof(BbsTask):
+                return (T)(object)task.Parse();
+            case SchedulingRecord schedule when typeof(T) == typeof(DesiredLRPSchedulingInfo):
+                return (T)(object)schedule.Parse();
+        }
+
+        if (entry is null || entry.Kv.Value.IsEmpty)
         {
             return null;
         }
 
         try
         {
-            return serializer.Deserialize<T>(kv.Value.Span);
+            return serializer.Deserialize<T>(entry.Kv.Value.Span);
         }
-        catch (RecordFormatException ex)
+        catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
         {
-            LogUndecodable(logger, kv.Key, ex.Message);
+            LogUndecodable(logger, entry.Kv.Key, ex.Message);
             return null;
         }
     }

@@ -155,7 +155,7 @@ public static partial class EventsApi
                         return;
                     }
 
-                    foreach (var e in await hub.MapAsync(revision.Key, [.. revision], cancellationToken).ConfigureAwait(false))
+                    foreach (var e in await hub.MapHistoryAsync(revision.Key, revision, cancellationToken).ConfigureAwait(false))
                     {
                         if (e.Position <= upTo && e.IsFor(subscription.Stream, subscription.CellId))
                         {

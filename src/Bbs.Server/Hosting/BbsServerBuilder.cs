@@ -2,6 +2,7 @@ using Bbs.Server.Http;
 using Bbs.Peers;
 using Bbs.Server.Convergence;
 using Bbs.Server.Events;
+using Bbs.Store.View;
 using Bbs.Server.Leadership;
 using Bbs.Server.Lrps;
 using Bbs.Server.OpenApi;
@@ -52,6 +53,7 @@ public static class BbsServerBuilder
         builder.Services.AddSingleton<EventMapper>();
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<EventHub>());
+        builder.Services.AddSingleton<IViewListener>(provider => provider.GetRequiredService<EventHub>());
         builder.Services.AddBbsOpenApi();
         return builder;
     }

@@ -55,11 +55,19 @@ internal static class StoreRegistration
     }
 }
 
-/// <summary>Starts loading the store view with the host (reads wait for it; <c>/readyz</c> is 503 until it is loaded) and stops it last.</summary>
-internal sealed class StoreViewStarter(KeyValueView view) : IHostedService
+/// <summary>
+/// Starts loading the store view with the host (reads wait for it; <c>/readyz</c> is 503 until it is loaded) and
+/// stops it last. Its listeners (the event hub) are added first, so none misses the first load.
+/// </summary>
+internal sealed class StoreViewStarter(KeyValueView view, IEnumerable<IViewListener> listeners) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        foreach (var listener in listeners)
+        {
+            view.AddListener(listener);
+        }
+
         view.Start();
         return Task.CompletedTask;
     }

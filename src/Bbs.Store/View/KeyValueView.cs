@@ -45,6 +45,7 @@ public sealed partial class KeyValueView : IAsyncDisposable
     private int disposed;
 
     private readonly Func<KeyValue, object?>? projector;
+    private ImmutableArray<IViewListener> listeners = [];
 
     /// <param name="store">The store to follow.</param>
     /// <param name="prefix">The keys to hold.</param>
@@ -78,6 +79,25 @@ public sealed partial class KeyValueView : IAsyncDisposable
 
     /// <summary>How many times the view was loaded (1 after start; more after compactions under its watch).</summary>
     public int Loads { get; private set; }
+
+    /// <summary>
+    /// Adds a listener that is told of every load and every applied change, on the view's loop, in revision order
+    /// (see <see cref="IViewListener"/>). Listeners must be added before <see cref="Start"/>, so none misses the
+    /// first load.
+    /// </summary>
+    public void AddListener(IViewListener listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (gate)
+        {
+            if (follower is not null)
+            {
+                throw new InvalidOperationException("listeners must be added before the view starts");
+            }
+
+            listeners = listeners.Add(listener);
+        }
+    }
 
     /// <summary>Starts loading and following the store in the background; reads wait until the first load is done.</summary>
     public void Start()
@@ -208,15 +228,22 @@ public sealed partial class KeyValueView : IAsyncDisposable
         Loads++;
         Publish(snapshot);
         LogLoaded(logger, range.Kvs.Count, prefix, range.Revision);
+        foreach (var listener in listeners)
+        {
+            await Tell(listener, l => l.LoadedAsync(snapshot, cancellationToken)).ConfigureAwait(false);
+        }
+
         return snapshot;
     }
 
     private async Task WatchAsync(ViewSnapshot from, CancellationToken cancellationToken)
     {
         var snapshot = from;
+        var told = listeners;
         await foreach (var batch in store.WatchAsync(string.Empty, from.Revision + 1, cancellationToken).ConfigureAwait(false))
         {
             var items = snapshot.Items;
+            List<ViewChange>? changes = told.IsEmpty ? null : [];
             foreach (var change in batch.Events)
             {
                 if (!change.Kv.Key.StartsWith(prefix, StringComparison.Ordinal))
@@ -224,7 +251,18 @@ public sealed partial class KeyValueView : IAsyncDisposable
                     continue;
                 }
 
-                items = change.Type == WatchEventType.Put ? ViewSnapshot.Put(items, Entry(change.Kv)) : ViewSnapshot.Delete(items, change.Kv.Key);
+                ViewEntry? before, after = null;
+                if (change.Type == WatchEventType.Put)
+                {
+                    after = Entry(change.Kv);
+                    items = ViewSnapshot.Put(items, after, out before);
+                }
+                else
+                {
+                    items = ViewSnapshot.Delete(items, change.Kv.Key, out before);
+                }
+
+                changes?.Add(new ViewChange(change.Type, change.Kv.Key, change.Kv.ModRevision, before, after));
             }
 
             // A batch holds whole revisions; a progress batch (no events) moves the revision alone.
@@ -234,6 +272,28 @@ public sealed partial class KeyValueView : IAsyncDisposable
                 snapshot = new ViewSnapshot(items, revision);
                 Publish(snapshot);
             }
+
+            if (changes is { Count: > 0 })
+            {
+                foreach (var listener in told)
+                {
+                    var published = snapshot;
+                    await Tell(listener, l => l.AppliedAsync(published, changes, cancellationToken)).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>A listener that fails is logged; the view goes on (the listener owns its own recovery).</summary>
+    private async Task Tell(IViewListener listener, Func<IViewListener, ValueTask> call)
+    {
+        try
+        {
+            await call(listener).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogListenerFailed(logger, listener.GetType().Name, ex);
         }
     }
 
@@ -265,6 +325,9 @@ public sealed partial class KeyValueView : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "store view reloading: its watch cannot resume ({Reason})")]
     private static partial void LogReloading(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "store view listener {Listener} failed")]
+    private static partial void LogListenerFailed(ILogger logger, string listener, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "store view: the store failed ({Reason}); retrying")]
     private static partial void LogFailed(ILogger logger, string reason);

@@ -66,15 +66,17 @@ public sealed class ViewSnapshot
         }
     }
 
-    internal static ImmutableList<ViewEntry> Put(ImmutableList<ViewEntry> items, ViewEntry entry)
+    internal static ImmutableList<ViewEntry> Put(ImmutableList<ViewEntry> items, ViewEntry entry, out ViewEntry? before)
     {
         int index = IndexOf(items, entry.Kv.Key);
+        before = index >= 0 ? items[index] : null;
         return index >= 0 ? items.SetItem(index, entry) : items.Insert(~index, entry);
     }
 
-    internal static ImmutableList<ViewEntry> Delete(ImmutableList<ViewEntry> items, string key)
+    internal static ImmutableList<ViewEntry> Delete(ImmutableList<ViewEntry> items, string key, out ViewEntry? before)
     {
         int index = IndexOf(items, key);
+        before = index >= 0 ? items[index] : null;
         return index >= 0 ? items.RemoveAt(index) : items;
     }
 
@@ -89,3 +91,9 @@ public sealed class ViewSnapshot
 
 /// <summary>One key of a view, with what the view's projector made of its value once, when it was applied (null without one).</summary>
 public sealed record ViewEntry(KeyValue Kv, object? Projection);
+
+/// <summary>
+/// One key's change as the view applied it at <paramref name="Revision"/>: the entry before (null when the key was
+/// new) and after (null for a delete), projections included, so a listener decodes nothing again.
+/// </summary>
+public sealed record ViewChange(WatchEventType Type, string Key, long Revision, ViewEntry? Before, ViewEntry? After);
