@@ -122,4 +122,32 @@ public sealed class InFlightLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.True(shed.Count == meters.Recorded.Count(m => m.Instrument == "RequestsRejected" && (string?)m.Tags["reason"] == "in_flight"), string.Join(",", meters.Recorded.Select(m => m.Instrument).Distinct()));
     }
+
+    [Fact]
+    public async Task OpenEventStreamsOnEveryPathDoNotCountTowardTheLimit()
+    {
+        using var http = Factory.CreateHttpClient();
+        string[] paths = ["/v1/events", "/v1/events.r1", "/v1/events.r1", "/v1/events.r1", "/v1/events/lrp_instances", "/v1/events/lrp_instances.r1", "/v1/events/tasks", "/v1/events/tasks.r1"];
+        var streams = new List<HttpResponseMessage>();
+        try
+        {
+            foreach (var path in paths)
+            {
+                var response = await http.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+                streams.Add(response);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}");
+            }
+
+            // Eight streams are open and the limit is two: API requests are still served.
+            using var client = new Bbs.Client.BbsClient(Factory.CreateHttpClient());
+            for (int i = 0; i < 3; i++)
+            {
+                await client.DesireLrpAsync(TestModels.DesiredLrp(TestModels.NewGuid(), 1));
+            }
+        }
+        finally
+        {
+            streams.ForEach(s => s.Dispose());
+        }
+    }
 }
