@@ -93,6 +93,18 @@ public sealed class BbsServerOptions
     [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
     public int MaxListRequestsPerClient { get; set; } = 4;
 
+    /// <summary>
+    /// host:port of a plain-HTTP listener serving only <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>, apart from the
+    /// API (as Diego's <c>health_address</c>), for scrapers and probes without client certificates. Empty: they are
+    /// served on the API listener.
+    /// </summary>
+    [ConfigurationKeyName("metrics_address")]
+    public string? MetricsAddress { get; set; }
+
+    /// <summary>An OTLP endpoint (e.g. <c>http://collector:4317</c>) to export metrics and traces to. Empty: no export.</summary>
+    [ConfigurationKeyName("otlp_endpoint")]
+    public string? OtlpEndpoint { get; set; }
+
     /// <summary>How long shutdown waits for in-flight requests (BBS: communication_timeout is 10s).</summary>
     [ConfigurationKeyName("shutdown_timeout")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
