@@ -11,21 +11,21 @@ namespace Bbs.Db;
 /// routes filter on, and the record's plain protobuf bytes with <c>presence</c> set from its slot, which a
 /// protobuf list response carries as they are.
 /// </summary>
-public sealed record ActualRecord(string ProcessGuid, int Index, bool Evacuating, string Domain, string CellId, byte[] Bytes)
+public sealed record ActualRecord(string ProcessGuid, int Index, bool Evacuating, string Domain, string CellId, string State, byte[] Bytes)
 {
     /// <summary>The decoded record, parsed from <see cref="Bytes"/> (plain protobuf, no envelope).</summary>
     public ActualLRP Parse() => ActualLRP.Parser.ParseFrom(Bytes);
 }
 
 /// <summary>What the store view keeps for a task record: the fields the list filters on and its plain protobuf bytes.</summary>
-public sealed record TaskRecord(string Domain, string CellId, byte[] Bytes)
+public sealed record TaskRecord(string Domain, string CellId, Bbs.Models.Task.Types.State State, byte[] Bytes)
 {
     /// <summary>The decoded task, parsed from <see cref="Bytes"/>.</summary>
     public Bbs.Models.Task Parse() => Bbs.Models.Task.Parser.ParseFrom(Bytes);
 }
 
-/// <summary>What the store view keeps for a scheduling info: its key's fields and its plain protobuf bytes.</summary>
-public sealed record SchedulingRecord(string ProcessGuid, string Domain, byte[] Bytes)
+/// <summary>What the store view keeps for a scheduling info: its key's fields, its instance count and its plain protobuf bytes.</summary>
+public sealed record SchedulingRecord(string ProcessGuid, string Domain, int Instances, byte[] Bytes)
 {
     /// <summary>The decoded scheduling info, parsed from <see cref="Bytes"/>.</summary>
     public DesiredLRPSchedulingInfo Parse() => DesiredLRPSchedulingInfo.Parser.ParseFrom(Bytes);
@@ -43,17 +43,18 @@ public static partial class RecordProjector
     {
         ArgumentNullException.ThrowIfNull(serializer);
         ArgumentNullException.ThrowIfNull(logger);
+        var shared = new SharedStrings(MaxSharedStrings);
         return kv =>
         {
             if (kv.Key.StartsWith(Keys.TaskPrefix, StringComparison.Ordinal))
             {
-                return Project<Bbs.Models.Task>(serializer, logger, kv, task => new TaskRecord(task.Domain, task.CellId, task.ToByteArray()));
+                return Project<Bbs.Models.Task>(serializer, logger, kv, task => new TaskRecord(shared.Get(task.Domain), shared.Get(task.CellId), task.State, task.ToByteArray()));
             }
 
             if (kv.Key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
             {
                 return Project<DesiredLRPSchedulingInfo>(serializer, logger, kv, info =>
-                    new SchedulingRecord(info.DesiredLrpKey?.ProcessGuid ?? string.Empty, info.DesiredLrpKey?.Domain ?? string.Empty, info.ToByteArray()));
+                    new SchedulingRecord(info.DesiredLrpKey?.ProcessGuid ?? string.Empty, shared.Get(info.DesiredLrpKey?.Domain), info.Instances, info.ToByteArray()));
             }
 
             if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating))
@@ -64,9 +65,36 @@ public static partial class RecordProjector
             return Project<ActualLRP>(serializer, logger, kv, lrp =>
             {
                 lrp.Presence = evacuating ? ActualLRP.Types.Presence.Evacuating : ActualLRP.Types.Presence.Ordinary;
-                return new ActualRecord(guid, index, evacuating, lrp.ActualLrpKey?.Domain ?? string.Empty, lrp.ActualLrpInstanceKey?.CellId ?? string.Empty, lrp.ToByteArray());
+                return new ActualRecord(guid, index, evacuating, shared.Get(lrp.ActualLrpKey?.Domain), shared.Get(lrp.ActualLrpInstanceKey?.CellId), shared.Get(lrp.State), lrp.ToByteArray());
             });
         };
+    }
+
+    /// <summary>How many distinct domains and cell ids the projections share one copy of (beyond it, each record keeps its own).</summary>
+    private const int MaxSharedStrings = 65_536;
+
+    /// <summary>
+    /// One copy of each domain and cell id for every record that names it: 100k instances on 1,000 cells hold 1,000
+    /// cell-id strings, not 100k. Bounded, so unusual data cannot grow it without limit; used from the view's loop.
+    /// </summary>
+    private sealed class SharedStrings(int capacity)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> strings = new(StringComparer.Ordinal);
+
+        public string Get(string? value)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                return string.Empty;
+            }
+
+            if (strings.TryGetValue(value, out var shared))
+            {
+                return shared;
+            }
+
+            return strings.Count < capacity ? strings.GetOrAdd(value, value) : value;
+        }
     }
 
     /// <summary>Decodes the record and keeps what <paramref name="keep"/> makes of it; a record that does not decode is logged and kept as nothing.</summary>

@@ -17,15 +17,15 @@ public sealed partial class EtcdClient
     /// revision, even when reading at an older one.
     /// </summary>
     public Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken) =>
-        CallAsync(static (etcd, r, h, d, ct) => etcd.GetAsync(r, h, d, ct), request, idempotent: true, cancellationToken);
+        CallAsync("range", static (etcd, r, h, d, ct) => etcd.GetAsync(r, h, d, ct), request, idempotent: true, cancellationToken);
 
     /// <summary>Writes a key. Not retried: on <see cref="EtcdUnavailableException"/> or a deadline the write may have happened.</summary>
     public Task<PutResponse> PutAsync(PutRequest request, CancellationToken cancellationToken) =>
-        CallAsync(static (etcd, r, h, d, ct) => etcd.PutAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
+        CallAsync("put", static (etcd, r, h, d, ct) => etcd.PutAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
 
     /// <summary>Deletes a key or range. Not retried (see <see cref="PutAsync"/>).</summary>
     public Task<DeleteRangeResponse> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken) =>
-        CallAsync(static (etcd, r, h, d, ct) => etcd.DeleteAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
+        CallAsync("delete_range", static (etcd, r, h, d, ct) => etcd.DeleteAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
 
     /// <summary>
     /// Discards the history before <see cref="CompactionRequest.Revision"/>: reads at older revisions and watches
@@ -33,7 +33,7 @@ public sealed partial class EtcdClient
     /// revision). Not retried.
     /// </summary>
     public Task<CompactionResponse> CompactAsync(CompactionRequest request, CancellationToken cancellationToken) =>
-        CallAsync(static (etcd, r, h, d, ct) => etcd.CompactAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
+        CallAsync("compact", static (etcd, r, h, d, ct) => etcd.CompactAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
 
     /// <summary>
     /// Reads every key in [<paramref name="key"/>, <paramref name="rangeEnd"/>) as one consistent snapshot, however

@@ -8,7 +8,7 @@ public sealed partial class EtcdClient
 
     /// <summary>Status of one reachable member (version, leader, raft indices, alarms). Retried.</summary>
     public Task<StatusResponse> StatusAsync(CancellationToken cancellationToken) =>
-        CallAsync(static (etcd, r, h, d, ct) => etcd.StatusAsync(r, h, d, ct), StatusRequest, idempotent: true, cancellationToken);
+        CallAsync("status", static (etcd, r, h, d, ct) => etcd.StatusAsync(r, h, d, ct), StatusRequest, idempotent: true, cancellationToken);
 
     /// <summary>
     /// Status of the member at <paramref name="endpoint"/> (one of this client's or another), asked on a connection

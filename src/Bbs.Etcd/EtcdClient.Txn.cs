@@ -11,5 +11,5 @@ public sealed partial class EtcdClient
     /// have been applied; re-read and decide.
     /// </summary>
     public Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken cancellationToken) =>
-        CallAsync(static (etcd, r, h, d, ct) => etcd.TransactionAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
+        CallAsync("txn", static (etcd, r, h, d, ct) => etcd.TransactionAsync(r, h, d, ct), request, idempotent: false, cancellationToken);
 }

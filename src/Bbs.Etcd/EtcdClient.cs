@@ -90,21 +90,31 @@ public sealed partial class EtcdClient : IAsyncDisposable
 
     private DateTime Deadline() => DateTime.UtcNow + _requestTimeout;
 
-    /// <summary>One call through the library: retried by the pipeline when <paramref name="idempotent"/>.</summary>
-    private Task<TResponse> CallAsync<TRequest, TResponse>(Func<LibraryClient, TRequest, Metadata?, DateTime, CancellationToken, Task<TResponse>> call, TRequest request, bool idempotent, CancellationToken cancellationToken)
+    /// <summary>One call through the library: retried by the pipeline when <paramref name="idempotent"/>, timed and traced as <paramref name="operation"/>.</summary>
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(string operation, Func<LibraryClient, TRequest, Metadata?, DateTime, CancellationToken, Task<TResponse>> call, TRequest request, bool idempotent, CancellationToken cancellationToken)
         where TRequest : class
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (!idempotent)
+        using var activity = EtcdTelemetry.Start(operation);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool failed = true;
+        try
         {
-            return AttemptAsync(call, request, cancellationToken);
+            var response = idempotent
+                ? await _retry.ExecuteAsync(
+                    static (state, ct) => new ValueTask<TResponse>(state.Self.AttemptAsync(state.Call, state.Request, ct)),
+                    (Self: this, Call: call, Request: request),
+                    cancellationToken).ConfigureAwait(false)
+                : await AttemptAsync(call, request, cancellationToken).ConfigureAwait(false);
+            failed = false;
+            return response;
         }
-
-        return _retry.ExecuteAsync(
-            static (state, ct) => new ValueTask<TResponse>(state.Self.AttemptAsync(state.Call, state.Request, ct)),
-            (Self: this, Call: call, Request: request),
-            cancellationToken).AsTask();
+        finally
+        {
+            EtcdTelemetry.Record(operation, started, failed);
+            activity?.SetStatus(failed ? System.Diagnostics.ActivityStatusCode.Error : System.Diagnostics.ActivityStatusCode.Ok);
+        }
     }
 
     /// <summary>

@@ -4,38 +4,31 @@ namespace Bbs.Peers;
 
 /// <summary>
 /// The peers' instruments, on the meter <see cref="MeterName"/>. Every start request handed to the requester is
-/// counted once as <see cref="AuctionsRequested"/> and then exactly once as sent, failed, dropped or not sent for
-/// want of an auctioneer; all carry the tag <c>kind</c> = <c>lrp</c> | <c>task</c> and count start requests (one
-/// LRP start request may name several indices).
+/// counted once in <see cref="AuctionsRequested"/> and then exactly once in <see cref="AuctionRequests"/> with its
+/// <c>outcome</c>: <c>sent</c>, <c>failed</c>, <c>dropped</c> or <c>no_auctioneer</c>. Both carry <c>kind</c> =
+/// <c>lrp</c> | <c>task</c> and count start requests (one LRP start request may name several indices).
 /// </summary>
 public sealed class PeerMetrics
 {
     public const string MeterName = "Bbs.Peers";
 
-    public const string AuctionsRequested = "bbs.peers.auctions.requested";
-    public const string AuctionsSent = "bbs.peers.auctions.sent";
-    public const string AuctionsFailed = "bbs.peers.auctions.failed";
+    /// <summary>Start requests handed to the requester.</summary>
+    public const string AuctionsRequested = "bbs_auction_start_requests";
 
-    /// <summary>Dropped because the queue stayed full (<c>reason</c> = <c>queue_full</c>) or the server stopped first (<c>shutdown</c>).</summary>
-    public const string AuctionsDropped = "bbs.peers.auctions.dropped";
-
-    /// <summary>Not sent: no auctioneer is configured.</summary>
-    public const string AuctionsNotSentNoAuctioneer = "bbs.peers.auctions.not_sent_no_auctioneer";
+    /// <summary>Start requests by <c>kind</c> and <c>outcome</c> (Prometheus: <c>bbs_auction_requests_total</c>).</summary>
+    public const string AuctionRequests = "bbs_auction_requests";
 
     /// <summary>Start requests waiting in the queue (observable gauge).</summary>
-    public const string AuctionsQueued = "bbs.peers.auctions.queued";
+    public const string AuctionsQueued = "bbs_auctions_queued";
 
     /// <summary>Retried HTTP attempts; tag <c>peer</c> = <c>auctioneer</c> | <c>rep</c>.</summary>
-    public const string Retries = "bbs.peers.retries";
+    public const string Retries = "bbs_peer_retries";
 
     /// <summary>Rep calls that ended; tags <c>operation</c> = <c>stop_lrp_instance</c> | <c>cancel_task</c>, <c>outcome</c> = <c>ok</c> | <c>failed</c>.</summary>
-    public const string RepCalls = "bbs.peers.rep.calls";
+    public const string RepCalls = "bbs_rep_calls";
 
     private readonly Counter<long> _requested;
-    private readonly Counter<long> _sent;
-    private readonly Counter<long> _failed;
-    private readonly Counter<long> _dropped;
-    private readonly Counter<long> _noAuctioneer;
+    private readonly Counter<long> _outcomes;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _repCalls;
 
@@ -43,13 +36,10 @@ public sealed class PeerMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter = meterFactory.Create(MeterName);
-        _requested = Meter.CreateCounter<long>(AuctionsRequested, "{request}", "Start requests handed to the auction requester");
-        _sent = Meter.CreateCounter<long>(AuctionsSent, "{request}", "Start requests the auctioneer accepted");
-        _failed = Meter.CreateCounter<long>(AuctionsFailed, "{request}", "Start requests whose batch failed after its retries");
-        _dropped = Meter.CreateCounter<long>(AuctionsDropped, "{request}", "Start requests dropped before sending; convergence requests them again");
-        _noAuctioneer = Meter.CreateCounter<long>(AuctionsNotSentNoAuctioneer, "{request}", "Start requests logged, not sent: no auctioneer configured");
-        _retries = Meter.CreateCounter<long>(Retries, "{attempt}", "HTTP attempts to a peer that were retried");
-        _repCalls = Meter.CreateCounter<long>(RepCalls, "{call}", "Calls to cell reps");
+        _requested = Meter.CreateCounter<long>(AuctionsRequested, description: "Start requests handed to the auction requester");
+        _outcomes = Meter.CreateCounter<long>(AuctionRequests, description: "Start requests by outcome: sent (the auctioneer accepted), failed (after retries), dropped (convergence requests them again), no_auctioneer");
+        _retries = Meter.CreateCounter<long>(Retries, description: "HTTP attempts to a peer that were retried");
+        _repCalls = Meter.CreateCounter<long>(RepCalls, description: "Calls to cell reps");
     }
 
     /// <summary>The meter all instruments live on; created by the host's meter factory, so each container has its own.</summary>
@@ -57,13 +47,14 @@ public sealed class PeerMetrics
 
     internal void Requested(string kind, int count) => _requested.Add(count, Kind(kind));
 
-    internal void Sent(string kind, int count) => _sent.Add(count, Kind(kind));
+    internal void Sent(string kind, int count) => _outcomes.Add(count, Kind(kind), Outcome("sent"));
 
-    internal void Failed(string kind, int count) => _failed.Add(count, Kind(kind));
+    internal void Failed(string kind, int count) => _outcomes.Add(count, Kind(kind), Outcome("failed"));
 
-    internal void Dropped(string kind, int count, string reason) => _dropped.Add(count, Kind(kind), new("reason", reason));
+    /// <summary>Dropped because the queue stayed full (<c>reason</c> = <c>queue_full</c>) or the server stopped first (<c>shutdown</c>).</summary>
+    internal void Dropped(string kind, int count, string reason) => _outcomes.Add(count, Kind(kind), Outcome("dropped"), new("reason", reason));
 
-    internal void NotSentNoAuctioneer(string kind, int count) => _noAuctioneer.Add(count, Kind(kind));
+    internal void NotSentNoAuctioneer(string kind, int count) => _outcomes.Add(count, Kind(kind), Outcome("no_auctioneer"));
 
     internal void Retried(string peer) => _retries.Add(1, new KeyValuePair<string, object?>("peer", peer));
 
@@ -71,4 +62,6 @@ public sealed class PeerMetrics
         _repCalls.Add(1, new("operation", operation), new("outcome", ok ? "ok" : "failed"));
 
     private static KeyValuePair<string, object?> Kind(string kind) => new("kind", kind);
+
+    private static KeyValuePair<string, object?> Outcome(string outcome) => new("outcome", outcome);
 }

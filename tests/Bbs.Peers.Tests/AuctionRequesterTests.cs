@@ -22,14 +22,14 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
 
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo(), 0)]);
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo(), 1, 2), LrpStartRequest.From(DesiredLrp(), 3)]);
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsSent) == 3, "3 start requests sent");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent") == 3, "3 start requests sent");
 
         var post = Assert.Single(_auctioneer.Requests);
         Assert.Equal(("POST", "/v1/lrps", "application/json"), (post.Method, post.Path, post.ContentType));
         Assert.Equal($"[{StartRequestTests.Pg1Index0},{StartRequestTests.Pg1Index1And2},{StartRequestTests.Pg2Index3}]", post.Body);
         Assert.Equal([0, 1, 2, 3], _auctioneer.AcceptedLrpAuctions.SelectMany(a => a.Indices));
         Assert.Equal(3, peers.Metrics.Sum(PeerMetrics.AuctionsRequested, "kind=lrp"));
-        Assert.Equal(3, peers.Metrics.Sum(PeerMetrics.AuctionsSent, "kind=lrp"));
+        Assert.Equal(3, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent", "kind=lrp"));
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
 
         peers.Requester.RequestTaskAuctions([TaskStartRequest.From(PendingTask("task-1"))]);
         peers.Requester.RequestTaskAuctions([TaskStartRequest.From(PendingTask("task-2"))]);
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsSent, "kind=task") == 2, "2 task start requests sent");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent", "kind=task") == 2, "2 task start requests sent");
 
         var post = Assert.Single(_auctioneer.Requests);
         Assert.Equal(("POST", "/v1/tasks", "application/json"), (post.Method, post.Path, post.ContentType));
@@ -55,7 +55,7 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo(), 0)]);
         peers.Requester.RequestTaskAuctions([TaskStartRequest.From(PendingTask())]);
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo(), 1)]);
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsSent) == 3, "3 start requests sent");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent") == 3, "3 start requests sent");
 
         Assert.Equal(["/v1/lrps", "/v1/tasks"], _auctioneer.Requests.Select(r => r.Path).Order());
         Assert.Equal(2, _auctioneer.AcceptedLrpAuctions.Count);
@@ -83,14 +83,14 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         _auctioneer.FailNext(1, 500);
 
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo(), 0)]);
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsSent) == 1, "the start request sent");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent") == 1, "the start request sent");
         await Task.Delay(200);
 
         Assert.Equal([500, 202], _auctioneer.Requests.Select(r => r.StatusCode));
         Assert.Equal(_auctioneer.Requests[0].Body, _auctioneer.Requests[1].Body);
         Assert.Single(_auctioneer.AcceptedLrpAuctions);
         Assert.Equal(1, peers.Metrics.Sum(PeerMetrics.Retries, "peer=auctioneer"));
-        Assert.Equal(0, peers.Metrics.Sum(PeerMetrics.AuctionsFailed));
+        Assert.Equal(0, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=failed"));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         _auctioneer.StatusCode = 500;
 
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo("doomed"), 0)]);
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsFailed, "kind=lrp") == 1, "the start request counted failed");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=failed", "kind=lrp") == 1, "the start request counted failed");
 
         Assert.Equal([500, 500, 500], _auctioneer.Requests.Select(r => r.StatusCode));
         await EventuallyAsync(
@@ -111,9 +111,9 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo("later"), 0)]);
         await _auctioneer.WaitForLrpAuctionAsync("later", 0);
 
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsSent) == 1, "the later start request sent");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent") == 1, "the later start request sent");
         Assert.Equal(["later"], _auctioneer.AcceptedLrpAuctions.Select(a => a.ProcessGuid));
-        Assert.Equal(1, peers.Metrics.Sum(PeerMetrics.AuctionsFailed));
+        Assert.Equal(1, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=failed"));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
 
         peers.Requester.RequestTaskAuctions([TaskStartRequest.From(PendingTask())]);
 
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsFailed, "kind=task") == 1, "the task start request counted failed");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=failed", "kind=task") == 1, "the task start request counted failed");
         Assert.Equal(1, peers.Metrics.Sum(PeerMetrics.Retries, "peer=auctioneer"));
     }
 
@@ -139,8 +139,8 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo(), 0), LrpStartRequest.From(SchedulingInfo(), 1)]);
         peers.Requester.RequestTaskAuctions([TaskStartRequest.From(PendingTask())]);
 
-        Assert.Equal(2, peers.Metrics.Sum(PeerMetrics.AuctionsNotSentNoAuctioneer, "kind=lrp"));
-        Assert.Equal(1, peers.Metrics.Sum(PeerMetrics.AuctionsNotSentNoAuctioneer, "kind=task"));
+        Assert.Equal(2, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=no_auctioneer", "kind=lrp"));
+        Assert.Equal(1, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=no_auctioneer", "kind=task"));
         Assert.Equal(3, peers.Metrics.Sum(PeerMetrics.AuctionsRequested));
         Assert.Contains(peers.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("pg-1 [0], pg-1 [1]", StringComparison.Ordinal));
         Assert.Contains(peers.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("task-1", StringComparison.Ordinal));
@@ -166,12 +166,12 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo("queued"), 0)]);
         peers.Requester.RequestLrpAuctions([.. Enumerable.Range(0, 3).Select(i => LrpStartRequest.From(SchedulingInfo("dropped"), i))]);
 
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsDropped, "kind=lrp", "reason=queue_full") == 3, "3 start requests dropped");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=dropped", "kind=lrp", "reason=queue_full") == 3, "3 start requests dropped");
         Assert.Contains(peers.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Auction queue full", StringComparison.Ordinal));
 
         hold.Dispose();
         await _auctioneer.WaitForLrpAuctionAsync("queued", 0);
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsSent) == 2, "the 2 start requests that got in sent");
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent") == 2, "the 2 start requests that got in sent");
         Assert.Equal(["in-flight", "queued"], _auctioneer.AcceptedLrpAuctions.Select(a => a.ProcessGuid));
         Assert.Equal(5, peers.Metrics.Sum(PeerMetrics.AuctionsRequested));
     }
@@ -189,7 +189,7 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"stop took {stopwatch.Elapsed}");
         Assert.Single(_auctioneer.AcceptedLrpAuctions);
         Assert.Single(_auctioneer.AcceptedTaskAuctions);
-        Assert.Equal(2, peers.Metrics.Sum(PeerMetrics.AuctionsSent));
+        Assert.Equal(2, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent"));
     }
 
     [Fact]
@@ -205,11 +205,11 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         await peers.StopAsync();
 
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"stop took {stopwatch.Elapsed}");
-        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionsDropped, "reason=shutdown") == 1, "the start request dropped at shutdown");
-        Assert.Equal(0, peers.Metrics.Sum(PeerMetrics.AuctionsSent));
+        await EventuallyAsync(() => peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=dropped", "reason=shutdown") == 1, "the start request dropped at shutdown");
+        Assert.Equal(0, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=sent"));
 
         peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo(), 1)]);
-        Assert.Equal(2, peers.Metrics.Sum(PeerMetrics.AuctionsDropped, "reason=shutdown"));
+        Assert.Equal(2, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=dropped", "reason=shutdown"));
     }
 
     private Task<PeersHost> StartPeersAsync(Action<AuctioneerOptions>? configure = null, TimeSpan? shutdownTimeout = null) =>

@@ -56,7 +56,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
-        metrics.Meter.CreateObservableGauge(PeerMetrics.AuctionsQueued, () => _queue.Reader.Count, "{request}", "Start requests waiting to be sent");
+        metrics.Meter.CreateObservableGauge(PeerMetrics.AuctionsQueued, () => _queue.Reader.Count, description: "Start requests waiting to be sent");
         if (_options.IsConfigured)
         {
             logger.AuctioneerConfigured(_options.Address!, _options.BatchWindow, _options.MaxBatchSize);

@@ -3,10 +3,14 @@ using Bbs.Db;
 
 namespace Bbs.Server.Convergence;
 
-/// <summary>Convergence metrics under BBS's names, through System.Diagnostics.Metrics (meter "Bbs.Server").</summary>
+/// <summary>
+/// Convergence passes (Diego: ConvergenceLRPRuns, ConvergenceLRPDuration, ConvergenceTaskRuns, …) on the meter
+/// <see cref="Metrics.Telemetry.MeterName"/>. The LRP and task gauges are counted from the store view
+/// (<see cref="Metrics.StateMetrics"/>), so every instance reports them, not only the leader after a pass.
+/// </summary>
 public sealed class ConvergenceMetrics
 {
-    public const string MeterName = "Bbs.Server";
+    public const string MeterName = Metrics.Telemetry.MeterName;
 
     private readonly Counter<long> taskRuns;
     private readonly Histogram<double> taskDuration;
@@ -14,34 +18,19 @@ public sealed class ConvergenceMetrics
     private readonly Counter<long> tasksPruned;
     private readonly Counter<long> lrpRuns;
     private readonly Histogram<double> lrpDuration;
-    private TaskConvergenceResult? lastTasks;
     private LrpConvergenceResult? lastLrps;
-    private int presentCells;
 
     public ConvergenceMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
-        taskRuns = meter.CreateCounter<long>("ConvergenceTaskRuns");
-        taskDuration = meter.CreateHistogram<double>("ConvergenceTaskDuration", unit: "s");
-        tasksKicked = meter.CreateCounter<long>("ConvergenceTasksKicked");
-        tasksPruned = meter.CreateCounter<long>("ConvergenceTasksPruned");
-        meter.CreateObservableGauge("TasksPending", () => (long)(lastTasks?.Pending ?? 0));
-        meter.CreateObservableGauge("TasksRunning", () => (long)(lastTasks?.Running ?? 0));
-        meter.CreateObservableGauge("TasksCompleted", () => (long)(lastTasks?.Completed ?? 0));
-        meter.CreateObservableGauge("TasksResolving", () => (long)(lastTasks?.Resolving ?? 0));
-        lrpRuns = meter.CreateCounter<long>("ConvergenceLRPRuns");
-        lrpDuration = meter.CreateHistogram<double>("ConvergenceLRPDuration", unit: "s");
-        meter.CreateObservableGauge("LRPsMissing", () => (long)(lastLrps?.Missing ?? 0));
-        meter.CreateObservableGauge("LRPsExtra", () => (long)(lastLrps?.Extra ?? 0));
-        meter.CreateObservableGauge("LRPsDesired", () => (long)(lastLrps?.Desired ?? 0));
-        meter.CreateObservableGauge("LRPsUnclaimed", () => (long)(lastLrps?.Unclaimed ?? 0));
-        meter.CreateObservableGauge("LRPsClaimed", () => (long)(lastLrps?.Claimed ?? 0));
-        meter.CreateObservableGauge("LRPsRunning", () => (long)(lastLrps?.Running ?? 0));
-        meter.CreateObservableGauge("CrashedActualLRPs", () => (long)(lastLrps?.Crashed ?? 0));
-        meter.CreateObservableGauge("CrashingDesiredLRPs", () => (long)(lastLrps?.CrashingDesired ?? 0));
-        meter.CreateObservableGauge("PresentCells", () => (long)presentCells);
-        meter.CreateObservableGauge("Domain", DomainFreshness);
+        var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = Metrics.Telemetry.SecondsBuckets };
+        taskRuns = meter.CreateCounter<long>("bbs_convergence_task_runs", description: "task convergence passes (ConvergenceTaskRuns)");
+        taskDuration = meter.CreateHistogram("bbs_convergence_task_duration", unit: "s", description: "task convergence pass duration (ConvergenceTaskDuration)", tags: null, advice: seconds);
+        tasksKicked = meter.CreateCounter<long>("bbs_convergence_tasks_kicked", description: "tasks convergence re-auctioned or re-resolved (ConvergenceTasksKicked)");
+        tasksPruned = meter.CreateCounter<long>("bbs_convergence_tasks_pruned", description: "tasks convergence deleted (ConvergenceTasksPruned)");
+        lrpRuns = meter.CreateCounter<long>("bbs_convergence_lrp_runs", description: "LRP convergence passes (ConvergenceLRPRuns)");
+        lrpDuration = meter.CreateHistogram("bbs_convergence_lrp_duration", unit: "s", description: "LRP convergence pass duration (ConvergenceLRPDuration)", tags: null, advice: seconds);
     }
 
     /// <summary>The latest LRP pass, for tests and /readyz-style introspection.</summary>
@@ -51,20 +40,13 @@ public sealed class ConvergenceMetrics
     {
         ArgumentNullException.ThrowIfNull(result);
         lastLrps = result;
-        presentCells = cells;
         lrpRuns.Add(1);
         lrpDuration.Record(duration.TotalSeconds);
     }
 
-    /// <summary>BBS's Domain.&lt;name&gt; metric: 1 for a fresh domain, 0 for one that lapsed, tagged with the domain.</summary>
-    private IEnumerable<Measurement<long>> DomainFreshness() =>
-        (lastLrps?.DomainFreshness ?? new Dictionary<string, bool>())
-            .Select(d => new Measurement<long>(d.Value ? 1 : 0, new KeyValuePair<string, object?>("domain", d.Key)));
-
     public void TasksConverged(TaskConvergenceResult result, TimeSpan duration)
     {
         ArgumentNullException.ThrowIfNull(result);
-        lastTasks = result;
         taskRuns.Add(1);
         taskDuration.Record(duration.TotalSeconds);
         tasksKicked.Add(result.Kicked);

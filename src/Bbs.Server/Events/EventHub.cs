@@ -47,9 +47,9 @@ public sealed partial class EventHub : BackgroundService, IViewListener
         this.options = options.Value;
         this.logger = logger;
         var meter = meters.Create(Convergence.ConvergenceMetrics.MeterName);
-        slowConsumers = meter.CreateCounter<long>("EventSubscribersDropped", description: "subscribers disconnected because their buffer was full");
-        published = meter.CreateCounter<long>("EventsPublished");
-        meter.CreateObservableGauge("EventSubscribers", () => { lock (gate) { return (long)subscribers.Count; } });
+        slowConsumers = meter.CreateCounter<long>("bbs_event_subscribers_dropped", description: "subscribers disconnected because their buffer was full, by stream");
+        published = meter.CreateCounter<long>("bbs_events_published", description: "events the hub published (each once, however many subscribers)");
+        meter.CreateObservableGauge("bbs_event_subscribers", SubscribersByStream, description: "open event subscriptions, by stream (lrps, lrp_instances, tasks)");
     }
 
     private int openSubscriptions;
@@ -236,11 +236,42 @@ public sealed partial class EventHub : BackgroundService, IViewListener
         foreach (var subscriber in slow ?? [])
         {
             DroppedSubscribers++;
-            slowConsumers.Add(1);
+            slowConsumers.Add(1, new KeyValuePair<string, object?>("stream", StreamLabel(subscriber.Stream)));
             LogSlowConsumer(logger, subscriber.Stream.ToString(), options.SubscriberBuffer);
             subscriber.Drop();
         }
     }
+
+    private IEnumerable<Measurement<long>> SubscribersByStream()
+    {
+        long lrps = 0, instances = 0, tasks = 0;
+        lock (gate)
+        {
+            foreach (var subscriber in subscribers)
+            {
+                switch (subscriber.Stream)
+                {
+                    case EventStreams.Lrps: lrps++; break;
+                    case EventStreams.LrpInstances: instances++; break;
+                    default: tasks++; break;
+                }
+            }
+        }
+
+        return
+        [
+            new(lrps, new KeyValuePair<string, object?>("stream", StreamLabel(EventStreams.Lrps))),
+            new(instances, new KeyValuePair<string, object?>("stream", StreamLabel(EventStreams.LrpInstances))),
+            new(tasks, new KeyValuePair<string, object?>("stream", StreamLabel(EventStreams.Tasks))),
+        ];
+    }
+
+    private static string StreamLabel(EventStreams stream) => stream switch
+    {
+        EventStreams.Lrps => "lrps",
+        EventStreams.LrpInstances => "lrp_instances",
+        _ => "tasks",
+    };
 
     private void DisconnectAll()
     {

@@ -5,6 +5,7 @@ using Bbs.Server.Events;
 using Bbs.Store.View;
 using Bbs.Server.Leadership;
 using Bbs.Server.Lrps;
+using Bbs.Server.Metrics;
 using Bbs.Server.OpenApi;
 using Bbs.Server.Tasks;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,8 @@ public static class BbsServerBuilder
 
         var options = section.Get<BbsServerOptions>() ?? new BbsServerOptions();
         var tls = options.CertFile is not null && options.KeyFile is not null;
-        builder.WebHost.UseUrls($"{(tls ? "https" : "http")}://{options.ListenAddress}");
+        string api = $"{(tls ? "https" : "http")}://{options.ListenAddress}";
+        builder.WebHost.UseUrls(Telemetry.MetricsUrl(options) is { } metricsUrl ? [api, metricsUrl] : [api]);
         if (tls)
         {
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => ServerTls.Configure(https, options)));
@@ -55,6 +57,7 @@ public static class BbsServerBuilder
         builder.Services.AddHostedService(provider => provider.GetRequiredService<EventHub>());
         builder.Services.AddSingleton<IViewListener>(provider => provider.GetRequiredService<EventHub>());
         builder.Services.AddBbsOpenApi();
+        builder.AddBbsTelemetry(options);
         return builder;
     }
 
@@ -93,7 +96,9 @@ public static class BbsServerBuilder
 
             return next(context);
         });
+        app.UseBbsTelemetry(app.Services.GetRequiredService<IOptions<BbsServerOptions>>().Value);
         app.MapBbsRoutes();
+        app.MapBbsTelemetry();
         return app;
     }
 }

@@ -103,14 +103,14 @@ internal static class RequestLimits
         ?? "unknown";
 }
 
-/// <summary>Requests refused by the limits, by reason (meter "Bbs.Server", counter <c>RequestsRejected</c>).</summary>
+/// <summary>Requests refused by the limits, by reason (meter "Bbs.Server", counter <c>bbs_requests_rejected</c>).</summary>
 internal sealed class RejectionMetrics
 {
     private readonly Counter<long> rejected;
 
     public RejectionMetrics(IMeterFactory meters)
     {
-        rejected = meters.Create(ConvergenceMetrics.MeterName).CreateCounter<long>("RequestsRejected", description: "requests refused by the server's limits, by reason");
+        rejected = meters.Create(ConvergenceMetrics.MeterName).CreateCounter<long>("bbs_requests_rejected", description: "requests refused by the server's limits, by reason");
     }
 
     public void Rejected(string reason) => rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Threading.Channels;
 using Bbs.Db;
@@ -25,10 +26,15 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
     private readonly TaskOptions options;
     private readonly ILogger<TaskCompletionCallbacks> logger;
     private readonly Channel<BbsTask> queue;
+    private readonly Counter<long> callbacks;
 
-    public TaskCompletionCallbacks(IDb db, IHttpClientFactory httpClients, IOptions<TaskOptions> options, ILogger<TaskCompletionCallbacks> logger)
+    public TaskCompletionCallbacks(IDb db, IHttpClientFactory httpClients, IOptions<TaskOptions> options, IMeterFactory meters, ILogger<TaskCompletionCallbacks> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meters);
+        callbacks = meters.Create(Bbs.Server.Metrics.Telemetry.MeterName).CreateCounter<long>(
+            "bbs_task_callbacks",
+            description: "completion callbacks, by outcome: answered (the task is deleted), unreachable, or retries_exhausted (both leave it Resolving for convergence)");
         this.db = db;
         this.httpClients = httpClients;
         this.options = options.Value;
@@ -109,6 +115,7 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
                 LogCalledBack(logger, task.TaskGuid, (int)response.StatusCode, attempt);
                 if (response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
                 {
+                    Count("answered");
                     return true;
                 }
             }
@@ -119,13 +126,17 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
             catch (Exception ex) when (ex is HttpRequestException or UriFormatException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
             {
                 LogUnreachable(logger, task.TaskGuid, url, ex.Message);
+                Count("unreachable");
                 return false;
             }
         }
 
         LogLeftResolving(logger, task.TaskGuid, MaxAttempts);
+        Count("retries_exhausted");
         return false;
     }
+
+    private void Count(string outcome) => callbacks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>
     /// TaskCallbackResponse as Go's encoding/json writes it for BBS: every field present except an empty

@@ -98,7 +98,7 @@ public sealed class ConvergeBurstTests(EmbeddedBbsServer server) : IClassFixture
 
         // Without coalescing every call runs a pass of its own (100); with it, calls that arrive during a pass
         // share the one queued after it.
-        int runs = meters.Recorded.Count(m => m.Instrument == "ConvergenceLRPRuns");
+        int runs = meters.Recorded.Count(m => m.Instrument == "bbs_convergence_lrp_runs");
         Assert.InRange(runs, 1, 50);
     }
 }

@@ -256,7 +256,7 @@ public abstract class LrpConvergenceTests<TServer>(TServer server)
     }
 
     [Fact]
-    public async Task APassReportsItsMetrics()
+    public async Task APassReportsItsMetricsAndTheStateGaugesFollowTheView()
     {
         using var meters = new ConvergenceMeterRecorder(server.GetService<IMeterFactory>());
         var freshDomain = await FreshDomainAsync();
@@ -270,30 +270,45 @@ public abstract class LrpConvergenceTests<TServer>(TServer server)
         await server.DeleteKeyAsync(Keys.ActualInstance(guid, 2));
         await server.PutActualAsync(Crashed(TestModels.Key(crashing, 0, lapsedDomain), crashCount: 200, since: Now));
 
+        // Before the pass: the view's counts already show the two missing instances (other tests' LRPs share the server).
+        var before = await StateAsync();
+        Assert.True(before.LrpsMissing >= 2, $"missing {before.LrpsMissing}");
+        Assert.Equal(before.LrpsMissing, Gauge(meters.Observe(), "bbs_lrps_missing"));
+
         await Client.ConvergeLrpsAsync();
 
         Assert.Equal(2, LastPass.Missing);
         var recorded = meters.Recorded;
-        Assert.Equal(1, recorded.Where(m => m.Instrument == "ConvergenceLRPRuns").Sum(m => m.Value));
-        Assert.True(Assert.Single(recorded, m => m.Instrument == "ConvergenceLRPDuration").Value > 0);
+        Assert.Equal(1, recorded.Where(m => m.Instrument == "bbs_convergence_lrp_runs").Sum(m => m.Value));
+        Assert.True(Assert.Single(recorded, m => m.Instrument == "bbs_convergence_lrp_duration").Value > 0);
 
+        // After it: the pass re-created them, and the gauges say so at once, from the view.
+        var after = await StateAsync();
+        Assert.True(after.LrpsMissing <= before.LrpsMissing - 2, $"missing {before.LrpsMissing} before the pass, {after.LrpsMissing} after");
         var gauges = meters.Observe();
-        Assert.Equal(2, Gauge(gauges, "LRPsMissing"));
-        Assert.Equal(LastPass.Extra, Gauge(gauges, "LRPsExtra"));
-        Assert.True(Gauge(gauges, "LRPsDesired") >= 2);
-        Assert.True(Gauge(gauges, "LRPsRunning") >= 1);
-        Assert.True(Gauge(gauges, "CrashedActualLRPs") >= 1);
-        Assert.True(Gauge(gauges, "CrashingDesiredLRPs") >= 1);
-        Assert.True(Gauge(gauges, "PresentCells") >= 1);
+        Assert.Equal(after.LrpsMissing, Gauge(gauges, "bbs_lrps_missing"));
+        Assert.Equal(after.LrpsExtra, Gauge(gauges, "bbs_lrps_extra"));
+        Assert.True(Gauge(gauges, "bbs_lrps_desired") >= 4);
+        Assert.True(Gauge(gauges, "bbs_lrps_running") >= 1);
+        Assert.True(Gauge(gauges, "bbs_crashed_actual_lrps") >= 1);
+        Assert.True(Gauge(gauges, "bbs_crashing_desired_lrps") >= 1);
+        Assert.True(Gauge(gauges, "bbs_cells_present") >= 1);
         Assert.Equal(1, DomainGauge(gauges, freshDomain));
         Assert.Equal(0, DomainGauge(gauges, lapsedDomain));
+    }
+
+    /// <summary>The state counts once the view has caught up with every write so far.</summary>
+    private async Task<Bbs.Server.Metrics.StateCounts> StateAsync()
+    {
+        await server.GetService<Bbs.Store.View.KeyValueView>().ReadAsync(CancellationToken.None);
+        return server.GetService<Bbs.Server.Metrics.StateMetrics>().Count()!;
     }
 
     private static double Gauge(IReadOnlyList<RecordedMeasurement> gauges, string name) =>
         Assert.Single(gauges, m => m.Instrument == name).Value;
 
     private static double DomainGauge(IReadOnlyList<RecordedMeasurement> gauges, string domain) =>
-        Assert.Single(gauges, m => m.Instrument == "Domain" && Equals(m.Tags.GetValueOrDefault("domain"), domain)).Value;
+        Assert.Single(gauges, m => m.Instrument == "bbs_domain_fresh" && Equals(m.Tags.GetValueOrDefault("domain"), domain)).Value;
 
     private async Task<string> DesireAsync(int instances, string domain = TestModels.Domain)
     {

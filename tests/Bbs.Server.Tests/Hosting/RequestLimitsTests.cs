@@ -120,7 +120,7 @@ public sealed class InFlightLimitTests : IAsyncLifetime
         Assert.Contains("max_requests_in_flight=2", shed[0].Body, StringComparison.Ordinal);
         Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.True(shed.Count == meters.Recorded.Count(m => m.Instrument == "RequestsRejected" && (string?)m.Tags["reason"] == "in_flight"), string.Join(",", meters.Recorded.Select(m => m.Instrument).Distinct()));
+        Assert.True(shed.Count == meters.Recorded.Count(m => m.Instrument == "bbs_requests_rejected" && (string?)m.Tags["reason"] == "in_flight"), string.Join(",", meters.Recorded.Select(m => m.Instrument).Distinct()));
     }
 
     [Fact]
