@@ -40,6 +40,16 @@ public sealed class PeerMetrics
         _outcomes = Meter.CreateCounter<long>(AuctionRequests, description: "Start requests by outcome: sent (the auctioneer accepted), failed (after retries), dropped (convergence requests them again), no_auctioneer");
         _retries = Meter.CreateCounter<long>(Retries, description: "HTTP attempts to a peer that were retried");
         _repCalls = Meter.CreateCounter<long>(RepCalls, description: "Calls to cell reps");
+
+        // Every series exists from the start, at 0, so a rate or an alert over it never sees it absent.
+        foreach (var kind in (string[])["lrp", "task"])
+        {
+            _requested.Add(0, Kind(kind));
+            foreach (var outcome in (string[])["sent", "failed", "no_auctioneer"])
+            {
+                _outcomes.Add(0, Kind(kind), Outcome(outcome));
+            }
+        }
     }
 
     /// <summary>The meter all instruments live on; created by the host's meter factory, so each container has its own.</summary>

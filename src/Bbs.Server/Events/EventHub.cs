@@ -49,6 +49,11 @@ public sealed partial class EventHub : BackgroundService, IViewListener
         var meter = meters.Create(Convergence.ConvergenceMetrics.MeterName);
         slowConsumers = meter.CreateCounter<long>("bbs_event_subscribers_dropped", description: "subscribers disconnected because their buffer was full, by stream");
         published = meter.CreateCounter<long>("bbs_events_published", description: "events the hub published (each once, however many subscribers)");
+        foreach (var stream in (EventStreams[])[EventStreams.Lrps, EventStreams.LrpInstances, EventStreams.Tasks])
+        {
+            slowConsumers.Add(0, new KeyValuePair<string, object?>("stream", StreamLabel(stream)));
+        }
+
         meter.CreateObservableGauge("bbs_event_subscribers", SubscribersByStream, description: "open event subscriptions, by stream (lrps, lrp_instances, tasks)");
     }
 

@@ -64,6 +64,7 @@ public static class BbsServerBuilder
     public static WebApplication UseBbsServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.StartBbsTelemetry();
         app.UseBbsRequestLogging();
         app.UseBbsRequestLimits(app.Services.GetRequiredService<IOptions<BbsServerOptions>>().Value);
 

@@ -111,7 +111,11 @@ internal sealed class RejectionMetrics
     public RejectionMetrics(IMeterFactory meters)
     {
         rejected = meters.Create(ConvergenceMetrics.MeterName).CreateCounter<long>("bbs_requests_rejected", description: "requests refused by the server's limits, by reason");
+        foreach (var reason in (string[])["in_flight", "list_per_client", "body_too_large"])
+        {
+            Rejected(reason, 0);
+        }
     }
 
-    public void Rejected(string reason) => rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Rejected(string reason, long count = 1) => rejected.Add(count, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -48,7 +48,14 @@ public static class Telemetry
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
-                    .AddPrometheusExporter();
+
+                    // The runtime's gauges named "….count" read as half a histogram to Prometheus (promtool's lint): renamed.
+                    .AddView("dotnet.assembly.count", "dotnet.assemblies.loaded")
+                    .AddView("dotnet.process.cpu.count", "dotnet.process.cpus")
+                    .AddView("dotnet.thread_pool.thread.count", "dotnet.thread_pool.threads")
+                    .AddView("dotnet.timer.count", "dotnet.timers")
+                    // Every scrape counts afresh (the exporter would otherwise answer from a 300 ms cache).
+                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp is not null)
                 {
                     metrics.AddOtlpExporter(o => o.Endpoint = otlp);
@@ -68,10 +75,17 @@ public static class Telemetry
     internal static string? MetricsUrl(BbsServerOptions options) =>
         string.IsNullOrEmpty(options.MetricsAddress) ? null : $"http://{options.MetricsAddress}";
 
+    /// <summary>
+    /// Starts listening before any instrument owner exists (call it first), so the series they start at 0 are
+    /// exported from the first scrape.
+    /// </summary>
+    internal static void StartBbsTelemetry(this WebApplication app) => app.Services.GetRequiredService<MeterProvider>();
+
     internal static void UseBbsTelemetry(this WebApplication app, BbsServerOptions options)
     {
         // The instruments exist once their owners do; observable ones are read at each scrape.
         app.Services.GetRequiredService<StateMetrics>();
+        app.Services.GetRequiredService<RejectionMetrics>();
         var metrics = app.Services.GetRequiredService<ServerMetrics>();
         int? probePort = MetricsPort(options);
         app.Use(async (context, next) =>

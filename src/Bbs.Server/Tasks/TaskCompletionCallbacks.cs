@@ -35,6 +35,11 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
         callbacks = meters.Create(Bbs.Server.Metrics.Telemetry.MeterName).CreateCounter<long>(
             "bbs_task_callbacks",
             description: "completion callbacks, by outcome: answered (the task is deleted), unreachable, or retries_exhausted (both leave it Resolving for convergence)");
+        foreach (var outcome in (string[])["answered", "unreachable", "retries_exhausted"])
+        {
+            callbacks.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+
         this.db = db;
         this.httpClients = httpClients;
         this.options = options.Value;

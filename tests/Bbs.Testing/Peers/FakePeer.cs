@@ -15,7 +15,11 @@ public sealed record RecordedRequest(
     string Body,
     JsonElement? Json,
     int StatusCode,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>The request's headers (the first value of each), e.g. to check a propagated trace.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 (a free port) standing in for a Diego peer. It records every request, known
@@ -179,7 +183,10 @@ public abstract class FakePeer : IAsyncDisposable
             status = !IsKnownRoute(request.Method, path) ? StatusCodes.Status404NotFound
                 : _scripted.Count > 0 ? _scripted.Dequeue()
                 : _statusCode;
-            _requests.Add(new RecordedRequest(request.Method, path, request.ContentType, body, ParseJson(body), status, DateTimeOffset.UtcNow));
+            _requests.Add(new RecordedRequest(request.Method, path, request.ContentType, body, ParseJson(body), status, DateTimeOffset.UtcNow)
+            {
+                Headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            });
             hold = _hold?.Task;
             _changed.TrySetResult();
             _changed = NewSignal();
