@@ -16,7 +16,7 @@ sharpfuzz_version=2.3.0
 out="${FUZZ_OUT:-$(mktemp -d)}"
 mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export PATH="$PATH:$HOME/.dotnet/tools"
+export PATH="$PATH:${HOME:-/root}/.dotnet/tools"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -49,7 +49,8 @@ find tests/Bbs.Fuzz/corpus/seed tests/Bbs.Fuzz/corpus/regressions -type f ! -nam
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1
 # -t: a hang is an input that runs 2 s (executions take well under a millisecond); -m none: the runtime reserves
 # far more address space than it uses, and the harness bounds what each input allocates itself.
-if ! afl-fuzz -i "$out/in" -o "$out/findings" -t 2000 -m none -V "$seconds" -- dotnet "$out/bin/Bbs.Fuzz.dll" > "$out/afl.log" 2>&1; then
+# -x: the JSON names of every field and enum value (Bbs.Fuzz dict), for the JSON bodies and records.
+if ! afl-fuzz -i "$out/in" -o "$out/findings" -x tests/Bbs.Fuzz/bbs.dict -t 2000 -m none -V "$seconds" -- dotnet "$out/bin/Bbs.Fuzz.dll" > "$out/afl.log" 2>&1; then
   tail -n 40 "$out/afl.log"
   echo "fuzz: afl-fuzz failed; its log is $out/afl.log" >&2
   exit 1

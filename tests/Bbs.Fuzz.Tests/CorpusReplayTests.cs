@@ -55,6 +55,10 @@ public sealed class CorpusReplayTests
             Bbs.Fuzz.Seeds.All().Select(s => s.Name).Order(StringComparer.Ordinal),
             Directory.EnumerateFiles(Path.Combine(Corpus, "seed")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
+    [Fact]
+    public void TheCommittedDictionaryIsTheGeneratorsDictionary() =>
+        Assert.Equal(Bbs.Fuzz.Seeds.DictionaryEntries(), File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "bbs.dict")));
+
     private static TheoryData<string> Files(string folder)
     {
         var directory = Path.Combine(Corpus, folder);

@@ -91,9 +91,9 @@ public static class FuzzTargets
     }
 
     /// <summary>
-    /// Runs one input. Returns normally when every property holds; throws when one does not, which AFL reports as
-    /// a crash: an exception escaped the server's code, a request failed with a non-BBS error, or the input
-    /// allocated more than its allowance.
+    /// Runs one input and returns what the server would do with it. Throws when a property does not hold, which AFL
+    /// reports as a crash: an exception escaped the server's code, a request failed with a non-BBS error, or the
+    /// input allocated more than its allowance. (Time is bounded by afl-fuzz's -t and the replay tests.)
     /// </summary>
     public static FuzzOutcome Run(ReadOnlySpan<byte> input)
     {

@@ -4,7 +4,7 @@ namespace Bbs.Fuzz;
 
 /// <summary>
 /// <c>Bbs.Fuzz</c> under afl-fuzz: one input per run through <see cref="FuzzTargets.Run"/>. <c>Bbs.Fuzz seed DIR</c>
-/// writes the seed corpus; <c>Bbs.Fuzz replay FILE...</c> runs files once each and prints the target and outcome.
+/// writes the seed corpus, <c>Bbs.Fuzz dict FILE</c> the dictionary; <c>Bbs.Fuzz replay FILE...</c> runs files once each and prints the target and outcome.
 /// </summary>
 public static class Program
 {
@@ -13,6 +13,12 @@ public static class Program
         if (args is ["seed", var directory])
         {
             Console.WriteLine($"{Seeds.Write(directory)} seeds written to {directory}");
+            return 0;
+        }
+
+        if (args is ["dict", var file])
+        {
+            File.WriteAllLines(file, Seeds.DictionaryEntries());
             return 0;
         }
 

@@ -67,6 +67,40 @@ public static class Seeds
         return count;
     }
 
+    /// <summary>
+    /// An afl-fuzz dictionary of the JSON names of every field and enum value reachable from the fuzzed messages, so
+    /// JSON mutations splice in names the parser knows. <c>Bbs.Fuzz dict FILE</c> writes it.
+    /// </summary>
+    public static IEnumerable<string> DictionaryEntries()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<Google.Protobuf.Reflection.MessageDescriptor>(
+            Messages.Requests().Concat(Messages.Records()).Select(m => m.Descriptor));
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.TryPop(out var descriptor))
+        {
+            if (!visited.Add(descriptor.FullName))
+            {
+                continue;
+            }
+
+            foreach (var field in descriptor.Fields.InDeclarationOrder())
+            {
+                seen.Add(field.JsonName);
+                if (field.FieldType == Google.Protobuf.Reflection.FieldType.Message)
+                {
+                    pending.Push(field.MessageType);
+                }
+                else if (field.FieldType == Google.Protobuf.Reflection.FieldType.Enum)
+                {
+                    seen.UnionWith(field.EnumType.Values.Select(v => v.Name));
+                }
+            }
+        }
+
+        return seen.Order(StringComparer.Ordinal).Select(name => $"\"\\\"{name}\\\"\"");
+    }
+
     private static IEnumerable<(string, byte[])> RecordSeeds(IMessage record)
     {
         var type = record.Descriptor.Name;
