@@ -58,8 +58,24 @@ public static class BbsCodec
 
         try
         {
-            var body = read.Buffer;
-            var message = IsJson(request) ? Parser.Parse<T>(Encoding.UTF8.GetString(body)) : Parsers<T>.Instance.ParseFrom(body);
+            return Decode<T>(read.Buffer, IsJson(request));
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// Decodes a whole body, protobuf or (when <paramref name="json"/>) JSON. Returns the message, or InvalidRequest
+    /// ("the request received is invalid") when it does not decode; throws nothing for any input.
+    /// </summary>
+    public static (T? Message, Error? Error) Decode<T>(in ReadOnlySequence<byte> body, bool json)
+        where T : class, IMessage<T>, new()
+    {
+        try
+        {
+            var message = json ? Parser.Parse<T>(Encoding.UTF8.GetString(body)) : Parsers<T>.Instance.ParseFrom(body);
             return (message, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -68,10 +84,6 @@ public static class BbsCodec
             // fields surface as IndexOutOfRangeException or ArgumentException from its readers: every failure to
             // decode a body is the caller's bad input, never a 500.
             return (default, BbsErrors.BadRequest);
-        }
-        finally
-        {
-            reader.AdvanceTo(read.Buffer.End);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using Bbs.Models;
 using Bbs.Models.Validation;
@@ -35,6 +36,18 @@ public sealed class BbsRequest<T> : IBbsRequest, IEndpointParameterMetadataProvi
     public static async ValueTask<BbsRequest<T>> BindAsync(HttpContext context)
     {
         var (message, error) = await BbsCodec.ReadAsync<T>(context.Request, context.RequestAborted).ConfigureAwait(false);
+        return Validated(message, error);
+    }
+
+    /// <summary>What <see cref="BindAsync"/> answers for a body already read: decoded, then validated.</summary>
+    public static BbsRequest<T> FromBody(in ReadOnlySequence<byte> body, bool json)
+    {
+        var (message, error) = BbsCodec.Decode<T>(body, json);
+        return Validated(message, error);
+    }
+
+    private static BbsRequest<T> Validated(T? message, Error? error)
+    {
         if (error is null && message is IValidatable validatable && validatable.Validate() is { } invalid)
         {
             error = BbsErrors.InvalidRequest(invalid);
