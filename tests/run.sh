@@ -4,12 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${ETCD_ENDPOINTS:-}" ] && ! command -v etcd >/dev/null 2>&1; then
-  echo "etcd not found: installing Debian's etcd-server" >&2
+# Real components the tests run: etcd (Debian's etcd-server) and Prometheus with promtool (Debian's prometheus).
+missing=()
+if [ -z "${ETCD_ENDPOINTS:-}" ] && ! command -v etcd >/dev/null 2>&1; then missing+=(etcd-server); fi
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then missing+=(prometheus); fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing Debian's ${missing[*]}" >&2
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian's package may start a system etcd on 2379; tests use private ports, so it does no harm.
 
@@ -33,6 +37,12 @@ awk '$1 == "Passed:" { p += $2 } $1 == "Failed:" { f += $2 } $1 == "Skipped:" { 
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 if grep -q "Test Run Aborted" "$log"; then
   echo "a test run was aborted" >&2
+  status=1
+fi
+
+# Coverage-guided fuzzing of the codec and the record reader for a bounded time (docs/reliability.md).
+if ! bash tests/fuzz.sh "${FUZZ_SECONDS:-60}"; then
+  echo "the fuzz run failed" >&2
   status=1
 fi
 exit "$status"

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -85,7 +86,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
 
         foreach (var request in requests)
         {
-            Enqueue(new PendingAuction(request, null));
+            Enqueue(new PendingAuction(request, null, PeerTelemetry.Capture()));
         }
     }
 
@@ -107,7 +108,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
 
         foreach (var request in requests)
         {
-            Enqueue(new PendingAuction(null, request));
+            Enqueue(new PendingAuction(null, request, PeerTelemetry.Capture()));
         }
     }
 
@@ -155,9 +156,12 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
         {
             while (await reader.WaitToReadAsync(_abort.Token))
             {
-                var (lrps, tasks) = await CollectBatchAsync(reader);
-                await SendAsync(LrpKind, lrps, _client.RequestLrpAuctionsAsync);
-                await SendAsync(TaskKind, tasks, _client.RequestTaskAuctionsAsync);
+                var (lrps, tasks, traces) = await CollectBatchAsync(reader);
+                using (PeerTelemetry.Continue("bbs.auction_batch", traces))
+                {
+                    await SendAsync(LrpKind, lrps, _client.RequestLrpAuctionsAsync);
+                    await SendAsync(TaskKind, tasks, _client.RequestTaskAuctionsAsync);
+                }
             }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -174,10 +178,11 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
         }
     }
 
-    private async Task<(List<LrpStartRequest> Lrps, List<TaskStartRequest> Tasks)> CollectBatchAsync(ChannelReader<PendingAuction> reader)
+    private async Task<(List<LrpStartRequest> Lrps, List<TaskStartRequest> Tasks, List<ActivityContext> Traces)> CollectBatchAsync(ChannelReader<PendingAuction> reader)
     {
         var lrps = new List<LrpStartRequest>();
         var tasks = new List<TaskStartRequest>();
+        var traces = new List<ActivityContext>();
         using var window = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         window.CancelAfter(_options.BatchWindow);
         while (lrps.Count + tasks.Count < _options.MaxBatchSize)
@@ -185,6 +190,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
             if (reader.TryRead(out var item))
             {
                 Add(item, lrps, tasks);
+                traces.Add(item.Trace);
                 continue;
             }
 
@@ -201,7 +207,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
             }
         }
 
-        return (lrps, tasks);
+        return (lrps, tasks, traces);
     }
 
     private async Task SendAsync<T>(string kind, List<T> batch, Func<IReadOnlyList<T>, CancellationToken, Task> send)
@@ -343,6 +349,6 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
 
     private static string Indices(LrpStartRequest lrp) => $"[{string.Join(',', lrp.Indices)}]";
 
-    /// <summary>One queued start request: exactly one of the two is set.</summary>
-    private readonly record struct PendingAuction(LrpStartRequest? Lrp, TaskStartRequest? Task);
+    /// <summary>One queued start request (exactly one of the two is set) and the trace of the request that queued it.</summary>
+    private readonly record struct PendingAuction(LrpStartRequest? Lrp, TaskStartRequest? Task, ActivityContext Trace);
 }

@@ -64,7 +64,7 @@ public static class Telemetry
         if (otlp is not null)
         {
             telemetry.WithTracing(tracing => tracing
-                .AddSource(MeterName, EtcdTelemetry.SourceName)
+                .AddSource(MeterName, EtcdTelemetry.SourceName, PeerTelemetry.SourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddOtlpExporter(o => o.Endpoint = otlp));

@@ -25,7 +25,7 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
     private readonly IHttpClientFactory httpClients;
     private readonly TaskOptions options;
     private readonly ILogger<TaskCompletionCallbacks> logger;
-    private readonly Channel<BbsTask> queue;
+    private readonly Channel<(BbsTask Task, System.Diagnostics.ActivityContext Trace)> queue;
     private readonly Counter<long> callbacks;
 
     public TaskCompletionCallbacks(IDb db, IHttpClientFactory httpClients, IOptions<TaskOptions> options, IMeterFactory meters, ILogger<TaskCompletionCallbacks> logger)
@@ -44,7 +44,7 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
         this.httpClients = httpClients;
         this.options = options.Value;
         this.logger = logger;
-        queue = Channel.CreateBounded<BbsTask>(new BoundedChannelOptions(this.options.CallbackQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        queue = Channel.CreateBounded<(BbsTask, System.Diagnostics.ActivityContext)>(new BoundedChannelOptions(this.options.CallbackQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
     }
 
     /// <summary>
@@ -59,7 +59,7 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
             return;
         }
 
-        if (!queue.Writer.TryWrite(task))
+        if (!queue.Writer.TryWrite((task, Bbs.Peers.PeerTelemetry.Capture())))
         {
             LogQueueFull(logger, task.TaskGuid);
         }
@@ -69,7 +69,12 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
         Parallel.ForEachAsync(
             queue.Reader.ReadAllAsync(stoppingToken),
             new ParallelOptions { MaxDegreeOfParallelism = options.CallbackWorkers, CancellationToken = stoppingToken },
-            async (task, ct) => await ResolveAsync(task, ct).ConfigureAwait(false));
+            async (item, ct) =>
+            {
+                // The callback continues the trace of the request that completed the task.
+                using var trace = Bbs.Peers.PeerTelemetry.Continue("bbs.task_callback", [item.Trace]);
+                await ResolveAsync(item.Task, ct).ConfigureAwait(false);
+            });
 
     private async Task ResolveAsync(BbsTask task, CancellationToken cancellationToken)
     {
