@@ -25,13 +25,15 @@ internal static class OpenApiSetup
                     `application/json`, the proto3 JSON form of the same messages with BBS's snake_case names.
                     Answers are HTTP 200 with any error in-band, in the response's `error` field.
 
-                    Any route may also answer the in-band errors Timeout (the store is unavailable; every lifecycle
-                    write is safe to retry), ResourceConflict (the store stayed contended) and UnknownError; routes that
-                    take a body answer InvalidRequest with "the request received is invalid" when it does not decode.
+                    Beyond the errors each operation lists, any route may answer Timeout (the store is unavailable;
+                    every lifecycle write is safe to retry) and UnknownError, a write ResourceConflict (the store stayed
+                    contended), and a route that reads a body InvalidRequest "the request received is invalid" when the
+                    body does not decode.
 
-                    "Try it out" sends JSON: the examples tell one story (desire an app, claim and start instance 0,
-                    desire a task, ...), so run them in order. A state error such as ResourceNotFound means the story
-                    has moved on; the route list reads like BBS's routes.go, grouped by area.
+                    "Try it out" sends JSON. The examples share one process guid, one cell and one task guid: desire
+                    the LRP, then claim and start its instance 0; desire the task, then start, complete, resolve and
+                    delete it. A state error such as ResourceNotFound only means the record is not (or no longer) in
+                    that state. Operation ids are BBS's route names; older revisions are marked deprecated.
                     """,
             });
             options.TagActionsBy(api => [RouteDocsFilter.Area(api)]);
@@ -52,6 +54,7 @@ internal static class OpenApiSetup
         {
             options.RoutePrefix = "swagger";
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "Bbs v1");
+            options.DisplayOperationId();
         });
         return app;
     }

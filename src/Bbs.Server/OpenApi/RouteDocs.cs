@@ -54,8 +54,8 @@ internal static class RouteDocs
         var docs = new Dictionary<string, RouteDoc>(StringComparer.Ordinal)
         {
             ["Ping"] = new(Health, "Is the BBS serving?",
-                "Answers `available: true` (the body is ignored). BBS clients call it to see whether this instance serves the API; " +
-                "only the leader listens, so a standby refuses the connection."),
+                "Answers `available: true` (the body is ignored). BBS clients (the Go client's Ping) call it to see whether the BBS " +
+                "answers. In Diego only the lock holder listens; here every instance serves the API."),
             ["Healthz"] = new(Health, "Liveness probe",
                 "Plain text `ok` while the process serves HTTP, any instance, leader or not. Not a BBS route: for orchestrators."),
             ["Readyz"] = new(Health, "Readiness probe",
@@ -79,7 +79,7 @@ internal static class RouteDocs
                 RouteExamples.ProcessGuidOnly),
             ["DesiredLRPSchedulingInfos"] = new(DesiredLrps, "List desired LRP scheduling infos",
                 "The scheduling part of desired LRPs (key, instances, resources, routes, placement tags), without the run info; " +
-                "filters as for DesiredLRPs. Called by Cloud Controller's sync, the auctioneer's consumers and operators " +
+                "filters as for DesiredLRPs. Called by Cloud Controller's sync and operators " +
                 "(`cfdot desired-lrp-scheduling-infos`). Errors: none beyond a body that does not decode.",
                 RouteExamples.DesiredLrps),
             ["DesiredLRPSchedulingInfoByProcessGuid"] = new(DesiredLrps, "Get one desired LRP's scheduling info",
@@ -223,8 +223,8 @@ internal static class RouteDocs
                 RouteExamples.TaskGuidOnly),
 
             ["Cells"] = new(Cells, "List the live cells",
-                "The cell presences whose lease has not expired (the body is ignored). Called by the auctioneer, Cloud Controller " +
-                "and operators (`cfdot cells`). Errors: none.",
+                "The cell presences whose lease has not expired (the body is ignored). Called by the auctioneer (the cells to " +
+                "auction on) and operators (`cfdot cells`). Errors: none.",
                 null),
             ["UpsertCell"] = new(Cells, "Register or renew a cell's presence",
                 "This project's extension: a rep (or something acting for it) keeps its presence alive for `ttl` seconds. " +
@@ -233,7 +233,7 @@ internal static class RouteDocs
 
             ["EventStream"] = new(Events, "Stream desired and actual LRP group events",
                 "Desired LRP events and actual LRP group events (`actual_lrp_created/changed/removed/crashed`). Used by route " +
-                "emitters and Cloud Controller's crash watcher of older releases." + CellFilter + Sse,
+                "emitters and tps-watcher (crash reports to Cloud Controller) of older releases." + CellFilter + Sse,
                 ReplacedBy: "LRPInstanceEventStream"),
             ["LRPInstanceEventStream"] = new(Events, "Stream desired LRP and instance events",
                 "Desired LRP events and actual LRP instance events (`actual_lrp_instance_created/changed/removed`, " +
