@@ -28,22 +28,17 @@ public static partial class EventsApi
     public static RouteGroupBuilder MapEventsApi(this RouteGroupBuilder v1)
     {
         string[] methods = [HttpMethods.Get, HttpMethods.Post];
-        v1.MapMethods("/events", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Lrps)).WithName("EventStream_r0").WithSummary(Summary);
-        v1.MapMethods("/events.r1", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Lrps)).WithName("EventStream").WithSummary(Summary);
-        v1.MapMethods("/events/lrp_instances", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.LrpInstances)).WithName("LrpInstanceEventStream_r0").WithSummary(Summary);
-        v1.MapMethods("/events/lrp_instances.r1", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.LrpInstances)).WithName("LRPInstanceEventStream").WithSummary(Summary);
-        v1.MapMethods("/events/tasks", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Tasks)).WithName("TaskEventStream_r0").WithSummary(Summary);
-        v1.MapMethods("/events/tasks.r1", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Tasks)).WithName("TaskEventStream").WithSummary(Summary);
+        v1.MapMethods("/events", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Lrps)).WithName("EventStream_r0");
+        v1.MapMethods("/events.r1", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Lrps)).WithName("EventStream");
+        v1.MapMethods("/events/lrp_instances", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.LrpInstances)).WithName("LrpInstanceEventStream_r0");
+        v1.MapMethods("/events/lrp_instances.r1", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.LrpInstances)).WithName("LRPInstanceEventStream");
+        v1.MapMethods("/events/tasks", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Tasks)).WithName("TaskEventStream_r0");
+        v1.MapMethods("/events/tasks.r1", methods, (HttpContext c, EventHub hub) => StreamAsync(c, hub, EventStreams.Tasks)).WithName("TaskEventStream");
         return v1;
     }
 
     /// <summary>How long a dropped subscriber's client has to read what was written before its connection is aborted.</summary>
     private static readonly TimeSpan DroppedStreamGrace = TimeSpan.FromSeconds(2);
-
-    private const string Summary =
-        "Server-sent events: `id: <revision>.<position>`, `event: <name>`, `data: <base64 protobuf event>`. " +
-        "Optional body EventsByCellId filters actual-LRP events by cell. Reconnect with `Last-Event-ID` to receive exactly " +
-        "the missed events; if that point is older than the store's history, a `" + ResyncEvent + "` event comes first (re-list).";
 
     public static async Task StreamAsync(HttpContext context, EventHub hub, EventStreams stream)
     {

@@ -14,8 +14,8 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => TypedResults.Text("ok\n")).WithName("Healthz").ExcludeFromDescription();
-        app.MapMethods("/readyz", [HttpMethods.Get, HttpMethods.Head], ReadyAsync).WithName("Readyz").ExcludeFromDescription();
+        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], () => TypedResults.Text("ok\n")).WithName("Healthz");
+        app.MapMethods("/readyz", [HttpMethods.Get, HttpMethods.Head], ReadyAsync).WithName("Readyz");
         return app;
     }
 

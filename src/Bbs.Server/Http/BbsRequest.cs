@@ -59,6 +59,7 @@ public sealed class BbsRequest<T> : IBbsRequest, IEndpointParameterMetadataProvi
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new AcceptsMetadata([BbsCodec.ProtobufContentType, BbsCodec.JsonContentType], typeof(T)));
+        // JSON first, so Swagger UI's "Try it out" sends JSON; the order does not change what is accepted.
+        builder.Metadata.Add(new AcceptsMetadata([BbsCodec.JsonContentType, BbsCodec.ProtobufContentType], typeof(T)));
     }
 }

@@ -56,7 +56,8 @@ public sealed class BbsResult<T> : IResult, IEndpointMetadataProvider
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), [BbsCodec.ProtobufContentType, BbsCodec.JsonContentType]));
+        // JSON first, so Swagger UI's "Try it out" asks for JSON; which form is answered depends only on the request.
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), [BbsCodec.JsonContentType, BbsCodec.ProtobufContentType]));
     }
 }
 
