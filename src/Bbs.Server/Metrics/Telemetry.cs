@@ -3,6 +3,7 @@ using System.Globalization;
 using Bbs.Etcd;
 using Bbs.Peers;
 using Bbs.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -32,10 +33,13 @@ public static class Telemetry
     {
         // Diego's clients send X-Vcap-Request-Id, not traceparent: either continues the trace, and outgoing calls
         // (auctioneer, reps, callbacks) carry both. Process-wide, and the same for every server in a process.
+        // HttpClient reads the static one; ASP.NET Core's hosting takes the one registered in the container.
         if (DistributedContextPropagator.Current is not VcapRequestIdPropagator)
         {
             DistributedContextPropagator.Current = new VcapRequestIdPropagator(DistributedContextPropagator.CreateDefaultPropagator());
         }
+
+        builder.Services.Replace(ServiceDescriptor.Singleton(DistributedContextPropagator.Current));
 
         builder.Services.AddSingleton<StateMetrics>();
         builder.Services.AddSingleton<ServerMetrics>();

@@ -64,6 +64,49 @@ public abstract class MetricsEndpointTests<TServer>(TServer server)
         Assert.Equal(unclaimedBefore + 3, Value(text, "bbs_lrps_unclaimed"));
     }
 
+    [Fact]
+    public async Task TheMetricsListenerServesOnlyTheProbesAndTheApiListenerStillServesMetrics()
+    {
+        using var probes = new HttpClient { BaseAddress = Server.MetricsUrl };
+        Assert.Contains("bbs_lock_held", await probes.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+        using (var health = await probes.GetAsync(new Uri("/healthz", UriKind.Relative)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        }
+
+        using (var ready = await probes.GetAsync(new Uri("/readyz", UriKind.Relative)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        using (var api = await probes.PostAsync(new Uri("/v1/ping", UriKind.Relative), null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, api.StatusCode);
+        }
+
+        Assert.Contains("bbs_lock_held", await Server.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnIncomingVcapRequestIdIsTheTraceIdOfTheRequestsLogLines()
+    {
+        var requestId = Guid.NewGuid();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/ping", UriKind.Relative));
+        request.Headers.Add("X-Vcap-Request-Id", requestId.ToString());
+        using var response = await Server.Http.SendAsync(request);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string? line = null;
+        while (line is null && DateTime.UtcNow < deadline)
+        {
+            line = Server.Process.RecentOutput.Split('\n').FirstOrDefault(l => l.Contains(requestId.ToString(), StringComparison.Ordinal) && l.Contains("/v1/ping", StringComparison.Ordinal));
+            await Task.Delay(50);
+        }
+
+        Assert.NotNull(line);
+        Assert.Contains($"\"TraceId\":\"{requestId:N}\"", line, StringComparison.Ordinal);
+    }
+
     private async Task<string> ScrapeAsync()
     {
         // The view is fenced by the read before; the scrape then counts its latest snapshot.

@@ -30,6 +30,7 @@ public abstract class MetricsProcess : IAsyncLifetime
         {
             ["Bbs:metrics_address"] = $"127.0.0.1:{metricsPort}",
             ["Bbs:converge_repeat_interval"] = "01:00:00",
+            ["Bbs:log_level"] = "debug",
         };
         Process = new BbsProcess("M", "bbs-metrics-" + Guid.NewGuid().ToString("N")[..8], BbsProcess.FreePort(), settings);
         Process.Start();
