@@ -105,6 +105,11 @@ public sealed class BbsServerOptions
     [ConfigurationKeyName("otlp_endpoint")]
     public string? OtlpEndpoint { get; set; }
 
+    /// <summary>How to reach <see cref="OtlpEndpoint"/>: <c>grpc</c> (port 4317) or <c>http/protobuf</c> (port 4318; the signal paths <c>/v1/traces</c> and <c>/v1/metrics</c> are added).</summary>
+    [ConfigurationKeyName("otlp_protocol")]
+    [System.ComponentModel.DataAnnotations.RegularExpression("^(grpc|http/protobuf)$")]
+    public string OtlpProtocol { get; set; } = "grpc";
+
     /// <summary>How long shutdown waits for in-flight requests (BBS: communication_timeout is 10s).</summary>
     [ConfigurationKeyName("shutdown_timeout")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -62,7 +62,7 @@ public static class Telemetry
                     .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp is not null)
                 {
-                    metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+                    metrics.AddOtlpExporter(o => Otlp(o, otlp, options.OtlpProtocol, "/v1/metrics"));
                 }
             });
         if (otlp is not null)
@@ -71,7 +71,7 @@ public static class Telemetry
                 .AddSource(MeterName, EtcdTelemetry.SourceName, PeerTelemetry.SourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddOtlpExporter(o => o.Endpoint = otlp));
+                .AddOtlpExporter(o => Otlp(o, otlp, options.OtlpProtocol, "/v1/traces")));
         }
     }
 
@@ -114,6 +114,20 @@ public static class Telemetry
     }
 
     internal static void MapBbsTelemetry(this WebApplication app) => app.MapPrometheusScrapingEndpoint("/metrics");
+
+    private static void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions exporter, Uri endpoint, string protocol, string signalPath)
+    {
+        if (protocol == "http/protobuf")
+        {
+            exporter.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+            exporter.Endpoint = new Uri(endpoint, endpoint.AbsolutePath.TrimEnd('/') + signalPath);
+        }
+        else
+        {
+            exporter.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.Grpc;
+            exporter.Endpoint = endpoint;
+        }
+    }
 
     private static bool IsProbe(PathString path) => ProbePaths.Any(p => path.Equals(p, StringComparison.Ordinal));
 

@@ -107,6 +107,25 @@ public abstract class MetricsEndpointTests<TServer>(TServer server)
         Assert.Contains($"\"TraceId\":\"{requestId:N}\"", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ARealPrometheusScrapingTheServerSeesTheDesiredInstances()
+    {
+        await using var prometheus = await PrometheusServer.StartAsync([Server.MetricsUrl.Authority]);
+        await Server.Client.DesireLrpAsync(TestModels.DesiredLrp(TestModels.NewGuid(), 4));
+        var expected = Value(await ScrapeAsync(), "bbs_lrps_desired");
+
+        double? seen = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (seen != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            seen = await prometheus.QueryAsync("bbs_lrps_desired{job=\"bbs\"}");
+        }
+
+        Assert.True(seen == expected, $"Prometheus shows bbs_lrps_desired {seen?.ToString(CultureInfo.InvariantCulture) ?? "absent"}, the server {expected}; targets: {string.Join(", ", await prometheus.TargetHealthAsync())}\n{prometheus.RecentOutput}");
+        Assert.True(expected >= 4);
+    }
+
     private async Task<string> ScrapeAsync()
     {
         // The view is fenced by the read before; the scrape then counts its latest snapshot.
