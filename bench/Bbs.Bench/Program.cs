@@ -6,6 +6,21 @@ using Bbs.Bench.Report;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
+if (args.Length > 0 && args[0] == "soak")
+{
+    using var soakCancel = new CancellationTokenSource();
+    using var soakInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; soakCancel.Cancel(); });
+    using var soakTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; soakCancel.Cancel(); });
+    try
+    {
+        return await Bbs.Bench.Soak.SoakRun.MainAsync(args[1..], soakCancel.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        return 130;
+    }
+}
+
 BenchOptions options;
 try
 {
