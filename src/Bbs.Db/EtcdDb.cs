@@ -33,8 +33,11 @@ public sealed partial class EtcdDb : IDb
         this.time = time;
         this.options = options;
         this.logger = logger;
-        cache = new RecordCache(options.RecordCacheSize);
+        cache = new RecordCache(options.RecordCacheSize, () => view.Revision);
     }
+
+    /// <summary>Records held by the write cache (this process's writes the view has not applied yet, at most).</summary>
+    internal int CachedRecords => cache.Count;
 
     /// <summary>Now, in unix nanoseconds (the unit of every BBS timestamp).</summary>
     private long NowNanos => (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
@@ -120,7 +123,15 @@ public sealed partial class EtcdDb : IDb
         }
 
         var kv = snapshot.Get(key);
-        if (cache.TryGet<Stored<T>>(key, out var written) && (kv is null || written.ModRevision >= kv.ModRevision))
+        bool cached = cache.TryGet<Stored<T>>(key, out var written);
+        if (cached && kv is not null && kv.ModRevision >= written.ModRevision)
+        {
+            // The view has caught up with this process's write: it answers for the key from now on.
+            cache.Remove(key);
+            cached = false;
+        }
+
+        if (cached && (kv is null || written.ModRevision > kv.ModRevision))
         {
             latest = written;
         }
@@ -227,7 +238,7 @@ public sealed partial class EtcdDb : IDb
         }
         else
         {
-            cache.Set(key, stored);
+            cache.Set(key, stored, stored.ModRevision);
         }
     }
 
