@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Bbs.Faults;
+using Bbs.Server.Tests.Cluster;
+using Bbs.Testing.Etcd;
+using Xunit.Abstractions;
+
+namespace Bbs.Server.Tests.Faults;
+
+/// <summary>
+/// The short fault run (the full one is <c>bench/Bbs.Bench -- --only faults</c>): 2 server processes on a real
+/// 3-member etcd, lock_ttl 2 s, writers and SSE readers under load while the etcd leader dies, the Bbs leader dies,
+/// the Bbs leader is frozen past its lease and answers are cut after the request was applied. The figures go to the
+/// test output.
+/// </summary>
+public sealed class FaultHarnessTests(ITestOutputHelper output)
+{
+    private static readonly FaultOptions Options = FaultOptions.Short with
+    {
+        Faults = [FaultKind.EtcdLeaderKill, FaultKind.BbsLeaderKill, FaultKind.BbsLeaderStop, FaultKind.ConnectionDrop],
+    };
+
+    [PrivateEtcdFact]
+    public async Task UnderFaultsNoAcknowledgedWriteIsLostAndEveryReaderSeesEachChangeOnceInOrder()
+    {
+        var clock = Stopwatch.StartNew();
+        var run = new FaultRun(BbsProcess.ServerAssembly, Options, line => output.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0.0}s] {line}"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        FaultReport report;
+        try
+        {
+            report = await run.RunAsync(timeout.Token);
+        }
+        catch
+        {
+            output.WriteLine(run.Diagnostics());
+            throw;
+        }
+
+        output.WriteLine(report.Render());
+        if (report.Problems.Count > 0)
+        {
+            output.WriteLine(run.Diagnostics());
+        }
+
+        Assert.Empty(report.Lost);
+        Assert.Empty(report.Impossible);
+        Assert.Empty(report.EventProblems);
+        Assert.Empty(report.Problems);
+        Assert.All(report.Rows.Where(r => r.Fault.StartsWith("Bbs leader", StringComparison.Ordinal)), r => Assert.NotEqual("-", r.Takeover));
+    }
+}
