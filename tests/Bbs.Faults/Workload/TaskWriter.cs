@@ -6,7 +6,7 @@ namespace Bbs.Faults.Workload;
 /// <summary>
 /// Task lifecycles on fresh guids: desire, start on a cell, complete, resolving, delete. One round in four stops
 /// after the desire (left PENDING) and one after the start (left RUNNING), so the final state holds tasks in
-/// several states.
+/// several states. Completing a task clears its cell, as BBS does.
 /// </summary>
 public sealed class TaskWriter(int id, IReadOnlyList<Uri> servers, RequestLog log, Journal journal, FaultOptions options, string runId)
     : Writer(id, servers, log, journal, options)
@@ -23,9 +23,9 @@ public sealed class TaskWriter(int id, IReadOnlyList<Uri> servers, RequestLog lo
             || !await WriteAsync("StartTask", [new(entity, s => Checks.Task(s, guid, BbsTask.Types.State.Running, cell))],
                 c => c.StartTaskAsync(guid, cell), stop).ConfigureAwait(false)
             || round % 4 == 2
-            || !await WriteAsync("CompleteTask", [new(entity, s => Checks.Task(s, guid, BbsTask.Types.State.Completed, cell, result))],
+            || !await WriteAsync("CompleteTask", [new(entity, s => Checks.Task(s, guid, BbsTask.Types.State.Completed, cell: string.Empty, result))],
                 c => c.CompleteTaskAsync(guid, cell, failed: false, failureReason: string.Empty, result), stop).ConfigureAwait(false)
-            || !await WriteAsync("ResolvingTask", [new(entity, s => Checks.Task(s, guid, BbsTask.Types.State.Resolving, cell, result))],
+            || !await WriteAsync("ResolvingTask", [new(entity, s => Checks.Task(s, guid, BbsTask.Types.State.Resolving, cell: string.Empty, result))],
                 c => c.ResolvingTaskAsync(guid), stop).ConfigureAwait(false))
         {
             return;
