@@ -211,6 +211,10 @@ public sealed class FaultRun(string serverDll, FaultOptions options, Action<stri
                 if (stop)
                 {
                     leader.Thaw();
+                    if (await TwoLeadersAsync(cluster, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false) is { } split)
+                    {
+                        problems.Add(split);
+                    }
                 }
                 else
                 {
@@ -312,6 +316,27 @@ public sealed class FaultRun(string serverDll, FaultOptions options, Action<stri
         }
 
         return [.. readers.Where(r => !r.HasSeen(r.ReadsTasks ? "task_created" : "desired_lrp_created", guid)).Select(r => $"{r.Name} never saw the final write's event")];
+    }
+
+    /// <summary>
+    /// Polls every server's /readyz for <paramref name="duration"/> after a stopped leader resumed: its lease ran out
+    /// while it was stopped, so from its first answer on it must not say it leads beside the new leader.
+    /// </summary>
+    private static async Task<string?> TwoLeadersAsync(FaultCluster cluster, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            var leads = await Task.WhenAll(cluster.Servers.Select(s => s.LeadsAsync(cancellationToken))).ConfigureAwait(false);
+            if (leads.Count(l => l) > 1)
+            {
+                return $"{string.Join(" and ", cluster.Servers.Where((_, i) => leads[i]).Select(s => s.Name))} both said they lead {clock.Elapsed.TotalMilliseconds:0} ms after SIGCONT";
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
