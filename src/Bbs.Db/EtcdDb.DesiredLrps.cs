@@ -284,22 +284,32 @@ public sealed partial class EtcdDb
         return records;
     }
 
-    /// <summary>Creates UNCLAIMED records for the indices, in transactions of at most MaxTxnOps, each guarded on absence.</summary>
+    /// <summary>
+    /// Creates UNCLAIMED records for the indices, in transactions of at most MaxTxnOps, each guarded on absence and
+    /// on the desired LRP's presence; stops (returning what it created) once the desired LRP is gone.
+    /// </summary>
     private async Task<IReadOnlyList<int>> CreateUnclaimedAsync(ActualLRPKey key, IReadOnlyList<int> indices, long now, CancellationToken cancellationToken)
     {
         var created = new List<int>();
-        foreach (var chunk in indices.Chunk(options.MaxTxnOps))
+        foreach (var chunk in indices.Chunk(options.MaxTxnOps - 1))
         {
             var pending = chunk.ToList();
             while (pending.Count > 0)
             {
                 var records = pending.ToDictionary(i => i, i => ActualLrpLifecycle.NewUnclaimed(Index(key, i), now, NewEpoch()));
+                // Only while the LRP is still desired: convergence decides from a snapshot and writes later, and a
+                // removal acknowledged in between must not get instances back (the fault harness found this).
                 var result = await store.TxnAsync(
                     new TxnRequest(
-                        [.. pending.Select(i => TxnCompare.Absent(Keys.ActualInstance(key.ProcessGuid, i)))],
+                        [TxnCompare.Present(Keys.SchedulingInfo(key.ProcessGuid)), .. pending.Select(i => TxnCompare.Absent(Keys.ActualInstance(key.ProcessGuid, i)))],
                         [.. pending.Select(i => Put(Keys.ActualInstance(key.ProcessGuid, i), records[i]))],
-                        []),
+                        [new GetOp(Keys.SchedulingInfo(key.ProcessGuid))]),
                     cancellationToken).ConfigureAwait(false);
+                if (!result.Succeeded && result.Results[0].Kvs is not { Count: > 0 })
+                {
+                    return created;
+                }
+
                 if (result.Succeeded)
                 {
                     foreach (var (i, record) in records)
