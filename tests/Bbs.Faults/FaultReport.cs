@@ -21,7 +21,7 @@ public sealed class FaultReport
         IReadOnlyList<string> impossible,
         IReadOnlyList<string> eventProblems,
         IReadOnlyList<EventReader> readers,
-        TimeSpan steadyEnd,
+        (TimeSpan Start, TimeSpan End) steady,
         TimeSpan wall)
     {
         ArgumentNullException.ThrowIfNull(faults);
@@ -31,7 +31,7 @@ public sealed class FaultReport
         Options = options;
         Wall = wall;
         var records = log.Records;
-        var rows = new List<FaultRow> { Row("steady load", "no fault", 0, records, TimeSpan.Zero, steadyEnd, lost, takeover: "-") };
+        var rows = new List<FaultRow> { Row("steady load", "no fault", 0, records, steady.Start, steady.End, lost, takeover: "-") };
         for (int i = 0; i < faults.Count; i++)
         {
             var fault = faults[i];

@@ -50,6 +50,7 @@ public sealed class FaultRun(string serverDll, FaultOptions options, Action<stri
             var writing = writers.Select(w => Task.Run(() => w.RunAsync(stopWriters.Token), CancellationToken.None)).ToList();
 
             progress($"steady load for {options.Phase.TotalSeconds:0} s");
+            var steadyStart = log.Now;
             await Task.Delay(options.Phase, cancellationToken).ConfigureAwait(false);
             var steadyEnd = log.Now;
             for (int i = 0; i < options.Faults.Count; i++)
@@ -84,7 +85,7 @@ public sealed class FaultRun(string serverDll, FaultOptions options, Action<stri
                 .ToList();
             var impossible = Checks.Impossible(state, journal).ToList();
             var eventProblems = readerProblems.Concat(EventChecks.Problems(readers, journal)).ToList();
-            return new FaultReport(options, faults, log, lost, impossible, eventProblems, readers, steadyEnd, wall.Elapsed);
+            return new FaultReport(options, faults, log, lost, impossible, eventProblems, readers, (steadyStart, steadyEnd), wall.Elapsed);
         }
         finally
         {
