@@ -146,11 +146,16 @@ public sealed class BenchRun(BenchOptions options)
             Console.WriteLine(machine);
         }
 
-        Console.WriteLine(
-            $"options: {(options.Quick ? "--quick, " : string.Empty)}throughput runs {options.ThroughputDuration.TotalSeconds:0} s, list {options.ListInstances:N0} instances, " +
-            $"tasks {options.TaskDuration.TotalSeconds:0} s, events {options.EventSubscribers:N0} subscribers at {options.EventRate:N0} writes/s for {options.EventDuration.TotalSeconds:0} s, " +
-            $"convergence >= {options.ConvergeInstances:N0} instances with {options.ConvergeMissing:N0} missing, server store {options.Store}");
-        Console.WriteLine();
+        // The options line describes sections 1 and 2; section 3 prints its own settings above its table.
+        if (options.Runs(BenchSection.All))
+        {
+            Console.WriteLine(
+                $"options: {(options.Quick ? "--quick, " : string.Empty)}throughput runs {options.ThroughputDuration.TotalSeconds:0} s, list {options.ListInstances:N0} instances, " +
+                $"tasks {options.TaskDuration.TotalSeconds:0} s, events {options.EventSubscribers:N0} subscribers at {options.EventRate:N0} writes/s for {options.EventDuration.TotalSeconds:0} s, " +
+                $"convergence >= {options.ConvergeInstances:N0} instances with {options.ConvergeMissing:N0} missing, server store {options.Store}");
+            Console.WriteLine();
+        }
+
         Console.Write(_table.Render());
         foreach (string failure in _failures)
         {
