@@ -219,6 +219,12 @@ public sealed partial class EtcdDb
 
             var removed = removeNow.Select(TryDecode<ActualLRP>).OfType<ActualLRP>().ToList();
             removed.AddRange(await RemoveInstancesAsync(instances.Skip(removeNow.Count).ToList(), cancellationToken).ConfigureAwait(false));
+
+            // An instance created between the read and the delete (convergence recreating a missing index while the
+            // LRP was still desired) would outlive the removal. Creations are guarded on the desired LRP, so none can
+            // follow the delete: one more read finds every such instance.
+            var late = await store.TxnAsync(TxnRequest.If().Then(new GetOp(Keys.ActualsOf(processGuid), Prefix: true)), cancellationToken).ConfigureAwait(false);
+            removed.AddRange(await RemoveInstancesAsync([.. InstanceRecords(late.Results[0]).OrderBy(p => p.Key).Select(p => p.Value)], cancellationToken).ConfigureAwait(false));
             return new DesiredLrpChange(before, null, [], removed);
         }
 
