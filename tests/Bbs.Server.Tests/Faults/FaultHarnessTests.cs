@@ -11,8 +11,9 @@ namespace Bbs.Server.Tests.Faults;
 /// 3-member etcd, lock_ttl 2 s, writers and SSE readers under load through every fault of the full run, each held
 /// 3 s: an etcd follower, the etcd leader and then all members killed; the Bbs leader and a follower killed; the Bbs
 /// leader frozen past its lease; answers cut after the request was applied. About a minute; the figures go to the
-/// test output.
+/// test output. It runs alone, after the tests that run in parallel: its takeover bound is a timing assertion.
 /// </summary>
+[Collection(FaultHarnessCollection.Name)]
 public sealed class FaultHarnessTests(ITestOutputHelper output)
 {
     private static readonly FaultOptions Options = FaultOptions.Short;
@@ -46,4 +47,11 @@ public sealed class FaultHarnessTests(ITestOutputHelper output)
         Assert.Empty(report.Problems);
         Assert.All(report.Rows.Where(r => r.Fault.StartsWith("Bbs leader", StringComparison.Ordinal)), r => Assert.NotEqual("-", r.Takeover));
     }
+}
+
+/// <summary>The fault run's collection: not run in parallel with any other test of the assembly.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FaultHarnessCollection
+{
+    public const string Name = "fault harness";
 }
