@@ -45,6 +45,7 @@ public sealed class FaultReport
         EventProblems = eventProblems;
         Readers = [.. readers.Select(r => $"{r.Name}: {r.Events.Count} events, {r.Resumes} resumed on another server, {r.Reconnects} reconnects, {r.Resyncs} resyncs")];
         Problems = [.. faults.SelectMany(f => f.Problems.Select(p => $"{f.Name}: {p}")),
+            .. log.UnexpectedFailures.Select(u => "the client failed with something other than a BbsException: " + u),
             .. lost.Select(l => $"lost write (window {l.Entry.Window}, {l.Entry.Op}): {l.Problem}"),
             .. impossible.Select(p => "impossible state: " + p),
             .. eventProblems.Select(p => "events: " + p)];

@@ -27,7 +27,7 @@ public sealed class FaultSection(string serverDll, BenchOptions options, ResultT
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new InvalidOperationException($"the fault run failed: {ex.Message}\n{run.Diagnostics()}", ex);
+            throw new InvalidOperationException($"the fault run failed: {ex}\n{run.Diagnostics()}", ex);
         }
 
         Console.WriteLine(report.Render());

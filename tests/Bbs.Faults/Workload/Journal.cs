@@ -12,11 +12,10 @@ public sealed class Journal
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new();
     private readonly ConcurrentDictionary<string, string> _created = new();
+    private int _acknowledged;
 
     /// <summary>Acknowledged writes, all entities together.</summary>
-    public int Acknowledged => _acknowledged;
-
-    private int _acknowledged;
+    public int Acknowledged => Volatile.Read(ref _acknowledged);
 
     /// <summary>Records an acknowledged write; <paramref name="check"/> returns null when the final state reflects it, else what is wrong.</summary>
     public void Acked(string entity, string op, int window, Func<FinalState, string?> check)

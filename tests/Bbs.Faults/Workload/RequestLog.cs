@@ -18,6 +18,7 @@ public sealed class RequestLog
     public const string Ok = "ok";
 
     private readonly ConcurrentQueue<RequestRecord> _records = new();
+    private readonly ConcurrentQueue<string> _unexpected = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _window;
 
@@ -31,4 +32,16 @@ public sealed class RequestLog
     public void Add(string op, int window, TimeSpan started, string outcome) => _records.Enqueue(new RequestRecord(window, op, started, Now, outcome));
 
     public IReadOnlyList<RequestRecord> Records => [.. _records];
+
+    /// <summary>The first few failures the client surfaced as something other than a BbsException, with their stacks.</summary>
+    public IReadOnlyList<string> UnexpectedFailures => [.. _unexpected];
+
+    public void Unexpected(string op, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (_unexpected.Count < 3)
+        {
+            _unexpected.Enqueue($"{op}: {exception}");
+        }
+    }
 }

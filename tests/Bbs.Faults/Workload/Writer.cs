@@ -90,6 +90,13 @@ public abstract class Writer : IDisposable
                 _current = (_current + 1) % _clients.Count;
             }
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The client promises BbsException for every failure; anything else is a finding of its own.
+            outcome = "unexpected " + ex.GetType().Name;
+            Log.Unexpected(op, ex);
+            _current = (_current + 1) % _clients.Count;
+        }
 
         Log.Add(op, window, started, outcome);
         foreach (var effect in effects)
