@@ -30,6 +30,9 @@ public enum BenchSection
     Server = Claim | List | Tasks | Events | Converge,
 
     All = Raw | Server,
+
+    /// <summary>Section 3: the fault harness (several minutes; only when named, never part of <see cref="All"/>).</summary>
+    Faults = 64,
 }
 
 /// <summary>Command-line settings; every size has a full default and a <c>--quick</c> one.</summary>
@@ -40,7 +43,7 @@ public sealed record BenchOptions
 
           --quick                 a smoke run: short durations, small data sets (~45 s)
           --only <sections>       comma-separated: raw (1), claim (2a), list (2b), tasks (2c), events (2d),
-                                  converge (2e), bbs (all of 2); default all
+                                  converge (2e), bbs (all of 2), faults (3: never in the default); default all
           --duration <seconds>    length of each throughput run (default 3, quick 1)
           --list-instances <n>    actual LRPs desired for the list benchmark (default 100000, quick 10000)
           --task-duration <s>     length of the task lifecycle run (default 5, quick 1)
@@ -50,6 +53,8 @@ public sealed record BenchOptions
           --converge-instances <n> actual LRPs the convergence pass covers at least (default 100000, quick 10000)
           --converge-missing <n>  actual LRPs deleted in etcd before the pass (default 500, quick 50)
           --page-size <n>         keys per etcd page for the raw RangeAllAsync reads (default 10000, as the store)
+          --fault-seconds <s>     section 3 (--only faults): steady phase, hold and settling time per fault (default 10)
+          --fault-servers <n>     section 3: Bbs server processes on the 3-member etcd cluster (default 3)
           --store <etcd|embedded> the server's store (default etcd; embedded only checks the harness)
           --server-dll <path>     run this Bbs.Server.dll instead of building src/Bbs.Server
           --no-build              do not build src/Bbs.Server; use its existing Release output
@@ -106,6 +111,11 @@ public sealed record BenchOptions
 
     public int ConvergeMissing { get; init; } = 500;
 
+    /// <summary>Section 3's steady phase, hold and settling time per fault.</summary>
+    public TimeSpan FaultPhase { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int FaultServers { get; init; } = 3;
+
     public string Store { get; init; } = "etcd";
 
     public string? ServerDll { get; init; }
@@ -160,6 +170,8 @@ public sealed record BenchOptions
                 "--event-duration" => options with { EventDuration = TimeSpan.FromSeconds(Positive(args, ref i)) },
                 "--converge-instances" => options with { ConvergeInstances = Positive(args, ref i) },
                 "--converge-missing" => options with { ConvergeMissing = Positive(args, ref i) },
+                "--fault-seconds" => options with { FaultPhase = TimeSpan.FromSeconds(Positive(args, ref i)) },
+                "--fault-servers" => options with { FaultServers = Positive(args, ref i) },
                 "--store" => options with { Store = ParseStore(Value(args, ref i)) },
                 "--server-dll" => options with { ServerDll = Path.GetFullPath(Value(args, ref i)) },
                 "--no-build" => options with { BuildServer = false },
@@ -202,7 +214,8 @@ public sealed record BenchOptions
                 "converge" or "convergence" or "2e" => BenchSection.Converge,
                 "bbs" or "2" or "server" => BenchSection.Server,
                 "all" => BenchSection.All,
-                _ => throw new ArgumentException($"unknown section '{name}' (raw, claim, list, tasks, events, converge, bbs, all)"),
+                "faults" or "fault" or "3" => BenchSection.Faults,
+                _ => throw new ArgumentException($"unknown section '{name}' (raw, claim, list, tasks, events, converge, bbs, faults, all)"),
             };
         }
 

@@ -1,5 +1,6 @@
 using Bbs.Bench.Convergence;
 using Bbs.Bench.Events;
+using Bbs.Bench.Faults;
 using Bbs.Bench.Lrps;
 using Bbs.Bench.RawEtcd;
 using Bbs.Bench.Report;
@@ -37,9 +38,20 @@ public sealed class BenchRun(BenchOptions options)
         {
             // Build the server first: a broken build is reported at once, and no compiler competes with a measurement.
             string? serverDll = null;
-            if (options.Runs(BenchSection.Server))
+            if (options.Runs(BenchSection.Server | BenchSection.Faults))
             {
                 await GuardAsync("2 bbs", async () => serverDll = await ServerBuild.LocateAsync(options, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+
+            // Section 3 brings its own 3-member etcd cluster; the single etcd below is for sections 1 and 2.
+            if (options.Runs(BenchSection.Faults) && serverDll is not null)
+            {
+                await GuardAsync("3 faults", () => new FaultSection(serverDll, options, _table).RunAsync(cancellationToken)).ConfigureAwait(false);
+            }
+
+            if (!options.Runs(BenchSection.All))
+            {
+                return cancellationToken.IsCancellationRequested ? 130 : _failures.Count == 0 ? 0 : 1;
             }
 
             Progress.Say("starting etcd");
@@ -54,7 +66,7 @@ public sealed class BenchRun(BenchOptions options)
                 await GuardAsync("1 etcd", () => new RawEtcdSection(etcd, _etcdctl, options, _table, _baselines).RunAsync(cancellationToken)).ConfigureAwait(false);
             }
 
-            if (serverDll is not null)
+            if (serverDll is not null && options.Runs(BenchSection.Server))
             {
                 await GuardAsync("2 bbs", () => RunServerSectionsAsync(serverDll, etcd, etcdServer.ClientUrls, cancellationToken)).ConfigureAwait(false);
             }
@@ -134,11 +146,16 @@ public sealed class BenchRun(BenchOptions options)
             Console.WriteLine(machine);
         }
 
-        Console.WriteLine(
-            $"options: {(options.Quick ? "--quick, " : string.Empty)}throughput runs {options.ThroughputDuration.TotalSeconds:0} s, list {options.ListInstances:N0} instances, " +
-            $"tasks {options.TaskDuration.TotalSeconds:0} s, events {options.EventSubscribers:N0} subscribers at {options.EventRate:N0} writes/s for {options.EventDuration.TotalSeconds:0} s, " +
-            $"convergence >= {options.ConvergeInstances:N0} instances with {options.ConvergeMissing:N0} missing, server store {options.Store}");
-        Console.WriteLine();
+        // The options line describes sections 1 and 2; section 3 prints its own settings above its table.
+        if (options.Runs(BenchSection.All))
+        {
+            Console.WriteLine(
+                $"options: {(options.Quick ? "--quick, " : string.Empty)}throughput runs {options.ThroughputDuration.TotalSeconds:0} s, list {options.ListInstances:N0} instances, " +
+                $"tasks {options.TaskDuration.TotalSeconds:0} s, events {options.EventSubscribers:N0} subscribers at {options.EventRate:N0} writes/s for {options.EventDuration.TotalSeconds:0} s, " +
+                $"convergence >= {options.ConvergeInstances:N0} instances with {options.ConvergeMissing:N0} missing, server store {options.Store}");
+            Console.WriteLine();
+        }
+
         Console.Write(_table.Render());
         foreach (string failure in _failures)
         {

@@ -219,6 +219,12 @@ public sealed partial class EtcdDb
 
             var removed = removeNow.Select(TryDecode<ActualLRP>).OfType<ActualLRP>().ToList();
             removed.AddRange(await RemoveInstancesAsync(instances.Skip(removeNow.Count).ToList(), cancellationToken).ConfigureAwait(false));
+
+            // An instance created between the read and the delete (convergence recreating a missing index while the
+            // LRP was still desired) would outlive the removal. Creations are guarded on the desired LRP, so none can
+            // follow the delete: one more read finds every such instance.
+            var late = await store.TxnAsync(TxnRequest.If().Then(new GetOp(Keys.ActualsOf(processGuid), Prefix: true)), cancellationToken).ConfigureAwait(false);
+            removed.AddRange(await RemoveInstancesAsync([.. InstanceRecords(late.Results[0]).OrderBy(p => p.Key).Select(p => p.Value)], cancellationToken).ConfigureAwait(false));
             return new DesiredLrpChange(before, null, [], removed);
         }
 
@@ -284,22 +290,32 @@ public sealed partial class EtcdDb
         return records;
     }
 
-    /// <summary>Creates UNCLAIMED records for the indices, in transactions of at most MaxTxnOps, each guarded on absence.</summary>
+    /// <summary>
+    /// Creates UNCLAIMED records for the indices, in transactions of at most MaxTxnOps, each guarded on absence and
+    /// on the desired LRP's presence; stops (returning what it created) once the desired LRP is gone.
+    /// </summary>
     private async Task<IReadOnlyList<int>> CreateUnclaimedAsync(ActualLRPKey key, IReadOnlyList<int> indices, long now, CancellationToken cancellationToken)
     {
         var created = new List<int>();
-        foreach (var chunk in indices.Chunk(options.MaxTxnOps))
+        foreach (var chunk in indices.Chunk(options.MaxTxnOps - 1))
         {
             var pending = chunk.ToList();
             while (pending.Count > 0)
             {
                 var records = pending.ToDictionary(i => i, i => ActualLrpLifecycle.NewUnclaimed(Index(key, i), now, NewEpoch()));
+                // Only while the LRP is still desired: convergence decides from a snapshot and writes later, and a
+                // removal acknowledged in between must not get instances back (the fault harness found this).
                 var result = await store.TxnAsync(
                     new TxnRequest(
-                        [.. pending.Select(i => TxnCompare.Absent(Keys.ActualInstance(key.ProcessGuid, i)))],
+                        [TxnCompare.Present(Keys.SchedulingInfo(key.ProcessGuid)), .. pending.Select(i => TxnCompare.Absent(Keys.ActualInstance(key.ProcessGuid, i)))],
                         [.. pending.Select(i => Put(Keys.ActualInstance(key.ProcessGuid, i), records[i]))],
-                        []),
+                        [new GetOp(Keys.SchedulingInfo(key.ProcessGuid))]),
                     cancellationToken).ConfigureAwait(false);
+                if (!result.Succeeded && result.Results[0].Kvs is not { Count: > 0 })
+                {
+                    return created;
+                }
+
                 if (result.Succeeded)
                 {
                     foreach (var (i, record) in records)
