@@ -1,4 +1,5 @@
 using Bbs.Server.ActualLrps;
+using Bbs.Server.Authorization;
 using Bbs.Server.Cells;
 using Bbs.Server.Convergence;
 using Bbs.Server.DesiredLrps;
@@ -13,13 +14,14 @@ namespace Bbs.Server;
 
 /// <summary>
 /// The route table, one line per area, in the order of bbs-protocol.md §1. Every /v1 route decodes its
-/// body through <see cref="BbsRequest{T}"/> and answers through <see cref="BbsResult{T}"/>.
+/// body through <see cref="BbsRequest{T}"/> and answers through <see cref="BbsResult{T}"/>; with authorization
+/// enabled, each call is then checked against <see cref="RoutePermissions"/>.
 /// </summary>
 public static class BbsRoutes
 {
     public static void MapBbsRoutes(this WebApplication app)
     {
-        var v1 = app.MapGroup("/v1").AddEndpointFilter<BbsRequestFilter>();
+        var v1 = app.MapGroup("/v1").AddEndpointFilter<BbsRequestFilter>().AddBbsAuthorization();
         v1.MapPingApi();
         v1.MapDomainsApi();
         v1.MapDesiredLrpsApi();

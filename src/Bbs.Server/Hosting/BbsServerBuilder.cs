@@ -1,3 +1,4 @@
+using Bbs.Server.Authorization;
 using Bbs.Server.Http;
 using Bbs.Peers;
 using Bbs.Server.Convergence;
@@ -35,6 +36,7 @@ public static class BbsServerBuilder
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.AddBbsRequestLimits(options);
+        builder.Services.AddBbsAuthorization(section);
 
         builder.Services.AddBbsStore(section, options);
         builder.Services.AddBbsPeers(section);

@@ -11,6 +11,9 @@ namespace Bbs.Server.Http;
 public interface IBbsRequest
 {
     Error? Error { get; }
+
+    /// <summary>The decoded, validated message; null when <see cref="Error"/> is set.</summary>
+    IMessage? Body { get; }
 }
 
 /// <summary>
@@ -29,6 +32,8 @@ public sealed class BbsRequest<T> : IBbsRequest, IEndpointParameterMetadataProvi
     }
 
     public Error? Error { get; }
+
+    IMessage? IBbsRequest.Body => Error is null ? message : null;
 
     /// <summary>The decoded, validated message. Only read it when <see cref="Error"/> is null.</summary>
     public T Message => message ?? throw new InvalidOperationException("the request failed to decode: " + Error);
