@@ -31,13 +31,36 @@ public sealed record SchedulingRecord(string ProcessGuid, string Domain, int Ins
     public DesiredLRPSchedulingInfo Parse() => DesiredLRPSchedulingInfo.Parser.ParseFrom(Bytes);
 }
 
+/// <summary>
+/// What the store view keeps for a record it cannot read: a value sealed with a key that is not configured, or one
+/// that does not decode. Reads and lists that meet it answer <see cref="Error"/> (naming the key and the label), never
+/// "not found"; convergence leaves it alone when <see cref="IsKeyFailure"/> (configuring the key makes it readable).
+/// </summary>
+public sealed record UnreadableRecord(string Key, RecordFormatFailure Failure, string? KeyLabel, Error Error)
+{
+    /// <summary>Sealed with a key this process cannot use; the record itself is intact.</summary>
+    public bool IsKeyFailure => Failure is RecordFormatFailure.UnknownKeyLabel or RecordFormatFailure.DecryptionFailed;
+
+    public static UnreadableRecord Of(string key, RecordFormatException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new UnreadableRecord(key, exception.Failure, exception.KeyLabel, exception.ErrorFor(key));
+    }
+
+    /// <summary>A record whose label names no configured key, found without decrypting it.</summary>
+    public static UnreadableRecord UnknownKey(string key, string label) =>
+        Of(key, new RecordFormatException(RecordFormatFailure.UnknownKeyLabel, $"Key with label \"{label}\" was not found") { KeyLabel = label });
+}
+
 /// <summary>The store view's projector for BBS records: decrypts and decodes each record once, as it is applied.</summary>
 public static partial class RecordProjector
 {
     /// <summary>
     /// A projector for <see cref="Bbs.Store.View.KeyValueView"/>: <see cref="ActualRecord"/> for actual-LRP keys,
     /// <see cref="TaskRecord"/> for tasks, <see cref="SchedulingRecord"/> for scheduling infos, nothing for others.
-    /// A record that does not decode is logged and projected to nothing, so lists skip it.
+    /// A record that does not decode is logged and projected to an <see cref="UnreadableRecord"/>, as is a run info or
+    /// cell presence (not decoded here) sealed with a key that is not configured: reads that meet one fail with its
+    /// error instead of skipping it.
     /// </summary>
     public static Func<KeyValue, object?> Create(RecordSerializer serializer, ILogger logger)
     {
@@ -59,7 +82,10 @@ public static partial class RecordProjector
 
             if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating))
             {
-                return null;
+                return (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal) || kv.Key.StartsWith(Keys.CellPrefix, StringComparison.Ordinal))
+                    && serializer.IsSealedWithUnknownKey(kv.Value.Span)
+                    ? UnreadableRecord.UnknownKey(kv.Key, RecordSerializer.SealedLabel(kv.Value.Span)!)
+                    : null;
             }
 
             return Project<ActualLRP>(serializer, logger, kv, lrp =>
@@ -97,7 +123,7 @@ public static partial class RecordProjector
         }
     }
 
-    /// <summary>Decodes the record and keeps what <paramref name="keep"/> makes of it; a record that does not decode is logged and kept as nothing.</summary>
+    /// <summary>Decodes the record and keeps what <paramref name="keep"/> makes of it; a record that does not decode is logged and kept as unreadable.</summary>
     private static object? Project<T>(RecordSerializer serializer, ILogger logger, KeyValue kv, Func<T, object> keep)
         where T : class, IMessage<T>, new()
     {
@@ -105,10 +131,15 @@ public static partial class RecordProjector
         {
             return keep(serializer.Deserialize<T>(kv.Value.Span));
         }
-        catch (Exception ex) when (ex is RecordFormatException or InvalidProtocolBufferException)
+        catch (RecordFormatException ex)
         {
             LogUndecodable(logger, kv.Key, ex.Message);
-            return null;
+            return UnreadableRecord.Of(kv.Key, ex);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            LogUndecodable(logger, kv.Key, ex.Message);
+            return UnreadableRecord.Of(kv.Key, new RecordFormatException(RecordFormatFailure.MalformedPayload, ex.Message, ex));
         }
     }
 

@@ -8,13 +8,13 @@ public sealed partial class EtcdDb
     public async Task<IReadOnlyList<CellPresence>> CellsAsync(CancellationToken cancellationToken)
     {
         var range = await RangeAsync(Keys.CellPrefix, cancellationToken).ConfigureAwait(false);
-        return [.. DecodeAll<CellPresence>(range.Kvs)];
+        return [.. range.Kvs.Select(Decode<CellPresence>)];
     }
 
     public async Task<CellPresence?> CellByIdAsync(string cellId, CancellationToken cancellationToken)
     {
         var result = await GetAsync(Keys.Cell(cellId), cancellationToken).ConfigureAwait(false);
-        return result.Kv is null ? null : TryDecode<CellPresence>(result.Kv);
+        return result.Kv is null ? null : Decode<CellPresence>(result.Kv);
     }
 
     public async Task UpsertCellAsync(CellPresence presence, uint ttlSeconds, CancellationToken cancellationToken)

@@ -251,22 +251,20 @@ public sealed partial class EtcdDb
         {
             if (kv.Key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
             {
-                if (TryDecode<DesiredLRPSchedulingInfo>(kv) is { } info && Matches(filter, info))
+                // A record that cannot be read fails the list (its error names it), rather than leave an LRP out.
+                if (Decode<DesiredLRPSchedulingInfo>(kv) is var info && Matches(filter, info))
                 {
                     infos.Add(info);
                 }
             }
-            else if (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal) && TryDecode<DesiredLRPRunInfo>(kv) is { } run)
+            else if (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal))
             {
-                runs[kv.Key[Keys.RunInfoPrefix.Length..]] = run;
+                runs[kv.Key[Keys.RunInfoPrefix.Length..]] = Decode<DesiredLRPRunInfo>(kv);
             }
         }
 
         return (infos, runs);
     }
-
-    private IEnumerable<T> DecodeAll<T>(IEnumerable<KeyValue> kvs)
-        where T : class, Google.Protobuf.IMessage<T>, new() => kvs.Select(TryDecode<T>).OfType<T>();
 
     private async Task<HashSet<int>> ExistingInstanceIndicesAsync(string processGuid, CancellationToken cancellationToken)
     {

@@ -50,6 +50,10 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         var fresh = domainRange.Kvs.Select(kv => kv.Key[Keys.DomainPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
 
         var actuals = new Dictionary<string, List<(KeyValue Kv, ActualLRP Lrp)>>(StringComparer.Ordinal);
+
+        // Process guids with a record this instance cannot read (sealed with a key that is not configured): their
+        // LRPs are not converged at all, since what they hold is unknown, and nothing of them is deleted.
+        var sealedAway = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in snapshot.Entries(Keys.ActualPrefix))
         {
             var kv = entry.Kv;
@@ -58,9 +62,16 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
                 continue;
             }
 
-            // The view decoded the record when it applied it; a record it could not decode is pruned.
+            // The view decoded the record when it applied it. A record sealed with a key that is not configured is
+            // intact and is left alone, its slot taken; one that does not decode otherwise is pruned, as E16 did.
             if (entry.Projection is not ActualRecord record)
             {
+                if (entry.Projection is UnreadableRecord { IsKeyFailure: true })
+                {
+                    sealedAway.Add(guid);
+                    continue;
+                }
+
                 tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
                 continue;
             }
@@ -71,7 +82,13 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
             }
         }
 
-        var infos = await PruneDesiredAsync(desiredRange.Kvs, request.DesiredLrpCreationTimeout, now, tally, cancellationToken).ConfigureAwait(false);
+        var infos = await PruneDesiredAsync(desiredRange.Kvs, request.DesiredLrpCreationTimeout, now, tally, sealedAway, cancellationToken).ConfigureAwait(false);
+        foreach (var guid in sealedAway)
+        {
+            infos.Remove(guid);
+            actuals.Remove(guid);
+        }
+
         var auctions = new List<(DesiredLRPSchedulingInfo, IReadOnlyList<int>)>();
         var retired = new List<ActualLRP>();
 
@@ -162,11 +179,12 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
 
     /// <summary>
     /// Scheduling infos without a run info are deleted; run infos without a scheduling info once older than the
-    /// creation timeout (a desire may be writing them); undecodable records too. Returns the scheduling infos of
-    /// the complete pairs.
+    /// creation timeout (a desire may be writing them); undecodable records too, but not records sealed with a key
+    /// that is not configured: their guids go to <paramref name="sealedAway"/> and nothing of them is deleted.
+    /// Returns the scheduling infos of the complete pairs.
     /// </summary>
     private async Task<SortedDictionary<string, DesiredLRPSchedulingInfo>> PruneDesiredAsync(
-        IReadOnlyList<KeyValue> kvs, TimeSpan creationTimeout, long now, Tally tally, CancellationToken cancellationToken)
+        IReadOnlyList<KeyValue> kvs, TimeSpan creationTimeout, long now, Tally tally, HashSet<string> sealedAway, CancellationToken cancellationToken)
     {
         var infoKvs = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
         var runKvs = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
@@ -182,11 +200,13 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
             }
         }
 
-        var infos = new SortedDictionary<string, DesiredLRPSchedulingInfo>(StringComparer.Ordinal);
-        var runs = new Dictionary<string, DesiredLRPRunInfo>(StringComparer.Ordinal);
-        foreach (var (guid, kv) in runKvs)
+        // Decode both halves first: a half sealed with a key that is not configured keeps the whole LRP out of the pass.
+        var runs = Decoded<DesiredLRPRunInfo>(runKvs, sealedAway);
+        var infoValues = Decoded<DesiredLRPSchedulingInfo>(infoKvs, sealedAway);
+        var kept = new Dictionary<string, DesiredLRPRunInfo>(StringComparer.Ordinal);
+        foreach (var (guid, kv) in runKvs.Where(p => !sealedAway.Contains(p.Key)))
         {
-            var run = TryDecode<DesiredLRPRunInfo>(kv);
+            var run = runs[guid];
             var orphaned = !infoKvs.ContainsKey(guid) && run is not null && now - run.CreatedAt > creationTimeout.Ticks * 100;
             if (run is null || orphaned)
             {
@@ -194,14 +214,15 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
             }
             else
             {
-                runs[guid] = run;
+                kept[guid] = run;
             }
         }
 
-        foreach (var (guid, kv) in infoKvs)
+        var infos = new SortedDictionary<string, DesiredLRPSchedulingInfo>(StringComparer.Ordinal);
+        foreach (var (guid, kv) in infoKvs.Where(p => !sealedAway.Contains(p.Key)))
         {
-            var info = TryDecode<DesiredLRPSchedulingInfo>(kv);
-            if (info is null || !runs.ContainsKey(guid))
+            var info = infoValues[guid];
+            if (info is null || !kept.ContainsKey(guid))
             {
                 tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             }
@@ -212,6 +233,31 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         }
 
         return infos;
+    }
+
+    /// <summary>Each record decoded, or null when it does not decode; a key failure adds its guid to <paramref name="sealedAway"/>.</summary>
+    private Dictionary<string, T?> Decoded<T>(Dictionary<string, KeyValue> kvs, HashSet<string> sealedAway)
+        where T : class, Google.Protobuf.IMessage<T>, new()
+    {
+        var decoded = new Dictionary<string, T?>(StringComparer.Ordinal);
+        foreach (var (guid, kv) in kvs)
+        {
+            try
+            {
+                decoded[guid] = serializer.Deserialize<T>(kv.Value.Span);
+            }
+            catch (Bbs.Db.Format.RecordFormatException ex)
+            {
+                LogUndecodable(logger, kv.Key, ex.Message);
+                decoded[guid] = null;
+                if (ex.IsKeyFailure)
+                {
+                    sealedAway.Add(guid);
+                }
+            }
+        }
+
+        return decoded;
     }
 
     private async Task<bool> ReplaceIfUnchangedAsync(KeyValue kv, ActualLRP next, CancellationToken cancellationToken)

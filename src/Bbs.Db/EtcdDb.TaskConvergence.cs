@@ -50,6 +50,12 @@ public sealed partial class EtcdDb : ITaskConvergenceDb
             // The view decoded the task when it applied it.
             var kv = entry.Kv;
             var task = (entry.Projection as TaskRecord)?.Parse();
+            if (entry.Projection is UnreadableRecord { IsKeyFailure: true })
+            {
+                // Sealed with a key that is not configured: intact, and readable once the key is configured again.
+                continue;
+            }
+
             if (task is null)
             {
                 // Undecodable records are pruned, as E16 did.

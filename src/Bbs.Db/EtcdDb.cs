@@ -54,11 +54,14 @@ public sealed partial class EtcdDb : IDb
         catch (RecordFormatException ex)
         {
             LogUndecodable(logger, kv.Key, ex.Message);
-            throw new BbsErrorException(ex.Error);
+            throw new BbsErrorException(ex.ErrorFor(kv.Key));
         }
     }
 
-    /// <summary>Decodes, or null (logged) for a record that does not decode; lists skip such records.</summary>
+    /// <summary>
+    /// Decodes, or null (logged) for a record that does not decode: only for records being deleted, where the
+    /// decoded value is merely reported. Reads never skip a record (see <see cref="UnreadableRecord"/>).
+    /// </summary>
     private T? TryDecode<T>(KeyValue kv)
         where T : class, IMessage<T>, new()
     {
@@ -79,7 +82,9 @@ public sealed partial class EtcdDb : IDb
 
     /// <summary>
     /// The view's decoded records of type <typeparamref name="TRecord"/> under <paramref name="prefix"/> that
-    /// <paramref name="matches"/> accepts, as of now, in key order: filtered without decoding anything.
+    /// <paramref name="matches"/> accepts, as of now, in key order: filtered without decoding anything. A record under
+    /// the prefix that cannot be read fails the whole list with its error (naming the key and the key label), whether
+    /// or not it would match: its fields are unknown, and a list without it would look like it was deleted.
     /// </summary>
     private async Task<List<TRecord>> ProjectedAsync<TRecord>(string prefix, Func<TRecord, bool> matches, CancellationToken cancellationToken)
         where TRecord : class
@@ -91,6 +96,10 @@ public sealed partial class EtcdDb : IDb
             if (entry.Projection is TRecord record && matches(record))
             {
                 records.Add(record);
+            }
+            else if (entry.Projection is UnreadableRecord unreadable)
+            {
+                throw new BbsErrorException(unreadable.Error);
             }
         }
 

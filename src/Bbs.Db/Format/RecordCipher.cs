@@ -24,6 +24,12 @@ internal sealed class RecordCipher
 
     public string ActiveLabel => active.Key.Label;
 
+    /// <summary>True when <paramref name="label"/> (UTF-8) is one of the configured keys.</summary>
+    public bool Knows(ReadOnlySpan<byte> label) => Find(label) is not null;
+
+    /// <summary>True when <paramref name="label"/> (UTF-8) is the active key's.</summary>
+    public bool IsActive(ReadOnlySpan<byte> label) => label.SequenceEqual(active.Key.LabelBytes);
+
     public int SealedLength(int plaintextLength) => 1 + active.Key.LabelBytes.Length + NonceSize + plaintextLength + TagSize;
 
     /// <summary>Encrypts <paramref name="plaintext"/> into exactly <see cref="SealedLength"/> bytes of <paramref name="destination"/>.</summary>
@@ -63,7 +69,7 @@ internal sealed class RecordCipher
         var length = OpenedLength(sealedBytes);
         var label = sealedBytes.Slice(1, sealedBytes[0]);
         var slot = Find(label) ?? throw new RecordFormatException(
-            RecordFormatFailure.UnknownKeyLabel, $"Key with label \"{System.Text.Encoding.UTF8.GetString(label)}\" was not found");
+            RecordFormatFailure.UnknownKeyLabel, $"Key with label \"{System.Text.Encoding.UTF8.GetString(label)}\" was not found") { KeyLabel = System.Text.Encoding.UTF8.GetString(label) };
         var nonce = sealedBytes.Slice(1 + label.Length, NonceSize);
         var ciphertext = sealedBytes.Slice(1 + label.Length + NonceSize, length);
         var tag = sealedBytes[^TagSize..];
@@ -75,7 +81,7 @@ internal sealed class RecordCipher
         }
         catch (CryptographicException e)
         {
-            throw new RecordFormatException(RecordFormatFailure.DecryptionFailed, $"could not decrypt value with key \"{slot.Key.Label}\": {e.Message}", e);
+            throw new RecordFormatException(RecordFormatFailure.DecryptionFailed, $"could not decrypt value with key \"{slot.Key.Label}\": {e.Message}", e) { KeyLabel = slot.Key.Label };
         }
         finally
         {
@@ -88,7 +94,7 @@ internal sealed class RecordCipher
     {
         OpenedLength(sealedBytes);
         var label = System.Text.Encoding.UTF8.GetString(sealedBytes.Slice(1, sealedBytes[0]));
-        return new RecordFormatException(RecordFormatFailure.UnknownKeyLabel, $"Key with label \"{label}\" was not found: no encryption keys are configured");
+        return new RecordFormatException(RecordFormatFailure.UnknownKeyLabel, $"Key with label \"{label}\" was not found: no encryption keys are configured") { KeyLabel = label };
     }
 
     // A handful of keys at most: a linear scan over bytes beats hashing a decoded string.

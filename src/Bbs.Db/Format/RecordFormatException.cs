@@ -47,6 +47,31 @@ public sealed class RecordFormatException : Exception
 
     public RecordFormatFailure Failure { get; }
 
+    /// <summary>The key label the value names, for <see cref="RecordFormatFailure.UnknownKeyLabel"/> and <see cref="RecordFormatFailure.DecryptionFailed"/>.</summary>
+    public string? KeyLabel { get; init; }
+
+    /// <summary>
+    /// True when the value is sealed with a key this process cannot use (its label is not configured, or its
+    /// passphrase differs): the record is intact and readable again once the right key is configured, so it must
+    /// never be pruned or look absent.
+    /// </summary>
+    public bool IsKeyFailure => Failure is RecordFormatFailure.UnknownKeyLabel or RecordFormatFailure.DecryptionFailed;
+
+    /// <summary>
+    /// The BBS error for the stored record at <paramref name="key"/>: the same type as <see cref="Error"/>, with a
+    /// message that names the record and, for a key failure, the key label, so an operator can tell an unreadable
+    /// record from a missing one.
+    /// </summary>
+    public Error ErrorFor(string key) => Failure switch
+    {
+        RecordFormatFailure.UnknownKeyLabel => BbsErrors.New(
+            Error.Types.Type.FailedToOpenEnvelope, $"record {key} is sealed with key '{KeyLabel}', which is not configured (encryption_keys)"),
+        RecordFormatFailure.DecryptionFailed => BbsErrors.New(
+            Error.Types.Type.FailedToOpenEnvelope, $"record {key} does not decrypt with the configured key '{KeyLabel}' (another passphrase, or an altered value)"),
+        RecordFormatFailure.MalformedPayload or RecordFormatFailure.InvalidRecord => BbsErrors.New(Error.Types.Type.InvalidRecord, $"record {key} is invalid: {Message}"),
+        _ => BbsErrors.New(Error.Types.Type.FailedToOpenEnvelope, $"record {key} could not be opened: {Message}"),
+    };
+
     /// <summary>A new BBS error for this failure, ready to put in a response.</summary>
     public Error Error => Failure switch
     {

@@ -115,6 +115,71 @@ public sealed class RecordSerializer
         return result;
     }
 
+    /// <summary>
+    /// The key label an encrypted (<c>02</c>) value is sealed with, read from its first base64 characters without
+    /// decrypting; null for a value in any other form, or one too damaged to name a label.
+    /// </summary>
+    public static string? SealedLabel(ReadOnlySpan<byte> value)
+    {
+        Span<byte> label = stackalloc byte[EncryptionKey.MaxLabelBytes + 3];
+        return TrySealedLabel(value, label, out var length) ? Encoding.UTF8.GetString(label[..length]) : null;
+    }
+
+    /// <summary>
+    /// True when the value is sealed with a key label that is not configured here: it cannot be read until that key
+    /// is configured again. Checked from the label alone, without decrypting.
+    /// </summary>
+    public bool IsSealedWithUnknownKey(ReadOnlySpan<byte> value)
+    {
+        Span<byte> label = stackalloc byte[EncryptionKey.MaxLabelBytes + 3];
+        return TrySealedLabel(value, label, out var length) && (cipher is null || !cipher.Knows(label[..length]));
+    }
+
+    /// <summary>
+    /// True when encryption keys are configured and the value is not sealed under the active one (an older key, or
+    /// written before encryption was turned on): key rotation re-seals it with <see cref="Reencode"/>. Without keys
+    /// nothing is stale. Checked from the prefix and label alone.
+    /// </summary>
+    public bool IsStale(ReadOnlySpan<byte> value)
+    {
+        if (cipher is null || WriteEncoding != RecordEncoding.Encrypted)
+        {
+            return false;
+        }
+
+        Span<byte> label = stackalloc byte[EncryptionKey.MaxLabelBytes + 3];
+        return !TrySealedLabel(value, label, out var length) || !cipher.IsActive(label[..length]);
+    }
+
+    /// <summary>Decodes just enough base64 of a <c>02</c> value to read <c>[label length][label]</c>.</summary>
+    private static bool TrySealedLabel(ReadOnlySpan<byte> value, Span<byte> buffer, out int length)
+    {
+        length = 0;
+        if (value.Length < Prefix.Size + 4 || !value[..Prefix.Size].SequenceEqual(Prefix.Encrypted))
+        {
+            return false;
+        }
+
+        var text = value[Prefix.Size..];
+        if (Base64.DecodeFromUtf8(text[..4], buffer, out _, out _, isFinalBlock: false) != OperationStatus.Done)
+        {
+            return false;
+        }
+
+        length = buffer[0];
+        var chars = (1 + length + 2) / 3 * 4;
+        if (length == 0 || length > EncryptionKey.MaxLabelBytes || text.Length < chars
+            || Base64.DecodeFromUtf8(text[..chars], buffer, out _, out var written, isFinalBlock: false) is not (OperationStatus.Done or OperationStatus.NeedMoreData)
+            || written < 1 + length)
+        {
+            length = 0;
+            return false;
+        }
+
+        buffer.Slice(1, length).CopyTo(buffer);
+        return true;
+    }
+
     private static void WriteEnvelope<T>(T model, byte version, Span<byte> destination)
         where T : IMessage<T>
     {

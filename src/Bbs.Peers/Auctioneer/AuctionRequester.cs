@@ -60,7 +60,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
         metrics.Meter.CreateObservableGauge(PeerMetrics.AuctionsQueued, () => _queue.Reader.Count, description: "Start requests waiting to be sent");
         if (_options.IsConfigured)
         {
-            logger.AuctioneerConfigured(_options.Address!, _options.BatchWindow, _options.MaxBatchSize);
+            logger.AuctioneerConfigured(SafeUrl.ForLog(_options.Address), _options.BatchWindow, _options.MaxBatchSize);
         }
         else
         {

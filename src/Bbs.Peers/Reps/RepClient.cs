@@ -64,11 +64,11 @@ public sealed class RepClient : IRepClient
             _metrics.RepCall(operation, ok: false);
             var failure = ex as RepClientException
                 ?? new RepClientException($"rep at {Address} unreachable for POST {path}: {ex.Message}", null, ex);
-            _logger.RepCallFailed(failure, Address.OriginalString, operation, target, failure.Message);
+            _logger.RepCallFailed(failure, SafeUrl.ForLog(Address.OriginalString), operation, target, failure.Message);
             throw failure;
         }
 
         _metrics.RepCall(operation, ok: true);
-        _logger.RepCallSucceeded(Address.OriginalString, operation, target);
+        _logger.RepCallSucceeded(SafeUrl.ForLog(Address.OriginalString), operation, target);
     }
 }

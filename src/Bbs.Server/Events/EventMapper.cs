@@ -47,6 +47,11 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
 
         foreach (var change in changes)
         {
+            if (IsReseal(change))
+            {
+                continue;
+            }
+
             var key = change.Key;
             if (key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
             {
@@ -291,6 +296,32 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
             output.Add("task_changed", new TaskChangedEvent { Before = before, After = after }, EventStreams.Tasks, null);
         }
     }
+
+    /// <summary>
+    /// A record written again with the same model under another key or encoding (key rotation): no BBS event, as
+    /// nothing a client sees changed. Run infos have no event of their own, so only the projected records matter.
+    /// </summary>
+    private static bool IsReseal(ViewChange change)
+    {
+        if (change.Type != WatchEventType.Put || change.Before is not { } before || change.After is not { } after)
+        {
+            return false;
+        }
+
+        var (was, now) = (PlainBytes(before.Projection), PlainBytes(after.Projection));
+        return was is not null && now is not null && was.AsSpan().SequenceEqual(now)
+            && !before.Kv.Value.Span.SequenceEqual(after.Kv.Value.Span)
+            && (!before.Kv.Value.Span[..Math.Min(2, before.Kv.Value.Length)].SequenceEqual(after.Kv.Value.Span[..Math.Min(2, after.Kv.Value.Length)])
+                || RecordSerializer.SealedLabel(before.Kv.Value.Span) != RecordSerializer.SealedLabel(after.Kv.Value.Span));
+    }
+
+    private static byte[]? PlainBytes(object? projection) => projection switch
+    {
+        ActualRecord actual => actual.Bytes,
+        TaskRecord task => task.Bytes,
+        SchedulingRecord schedule => schedule.Bytes,
+        _ => null,
+    };
 
     private T? Decode<T>(ViewEntry? entry)
         where T : class, IMessage<T>, new()

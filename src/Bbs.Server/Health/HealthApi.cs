@@ -1,3 +1,4 @@
+using Bbs.Server.Encryption;
 using Bbs.Server.Hosting;
 using Bbs.Server.Leadership;
 using Bbs.Store;
@@ -8,7 +9,9 @@ namespace Bbs.Server.Health;
 
 /// <summary>
 /// Probes for orchestrators. <c>/healthz</c>: the process serves HTTP. <c>/readyz</c>: the store view is loaded
-/// and the store answers within <see cref="BbsServerOptions.HealthCheckTimeout"/>. Plain text, any method, outside BBS's /v1 API.
+/// and the store answers within <see cref="BbsServerOptions.HealthCheckTimeout"/>; it also shows how the records are
+/// sealed (key rotation's progress, and any record that cannot be read, which stays ready: the records are intact,
+/// and each read that meets one answers an error naming it). Plain text, GET and HEAD, outside BBS's /v1 API.
 /// </summary>
 public static class HealthApi
 {
@@ -19,7 +22,7 @@ public static class HealthApi
         return app;
     }
 
-    public static async Task<IResult> ReadyAsync(IKeyValueStore store, KeyValueView view, LeaderElection election, IOptions<BbsServerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<IResult> ReadyAsync(IKeyValueStore store, KeyValueView view, LeaderElection election, KeyRotation rotation, IOptions<BbsServerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!view.IsLoaded)
         {
@@ -32,7 +35,7 @@ public static class HealthApi
         {
             var revision = await store.GetRevisionAsync(timeout.Token).ConfigureAwait(false);
             var leader = election.IsLeader ? $"{election.Id} (this instance)" : election.Leader is { } other ? $"{other.Id} {other.Url}" : "unknown";
-            return TypedResults.Text($"ready\nstore: {options.Value.Store.ToString().ToLowerInvariant()}\nrevision: {revision}\nview: {view.Current!.Count} keys at revision {view.Revision}\ninstance: {election.Id}\nleader: {leader}\n");
+            return TypedResults.Text($"ready\nstore: {options.Value.Store.ToString().ToLowerInvariant()}\nrevision: {revision}\nview: {view.Current!.Count} keys at revision {view.Revision}\ninstance: {election.Id}\nleader: {leader}\n{string.Concat(rotation.Describe().Select(line => line + "\n"))}");
         }
         catch (Exception ex) when (ex is StoreException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

@@ -2,6 +2,7 @@ using Bbs.Server.Authorization;
 using Bbs.Server.Http;
 using Bbs.Peers;
 using Bbs.Server.Convergence;
+using Bbs.Server.Encryption;
 using Bbs.Server.Events;
 using Bbs.Store.View;
 using Bbs.Server.Leadership;
@@ -52,6 +53,8 @@ public static class BbsServerBuilder
         builder.Services.AddOptions<ConvergenceOptions>().Bind(section).ValidateOnStart();
         builder.Services.AddSingleton<LeaderElection>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LeaderElection>());
+        builder.Services.AddOptions<KeyRotationOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<KeyRotation>();
         builder.Services.AddHostedService<LeaderWork>();
         builder.Services.AddOptions<EventOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<EventMapper>();

@@ -44,6 +44,7 @@ internal static class StoreRegistration
             provider.GetRequiredService<ILogger<KeyValueView>>(),
             RecordProjector.Create(provider.GetRequiredService<RecordSerializer>(), provider.GetRequiredService<ILogger<EtcdDb>>())));
         services.AddHostedService<StoreViewStarter>();
+        services.AddSingleton(provider => new RecordResealer(provider.GetRequiredService<IKeyValueStore>(), provider.GetRequiredService<RecordSerializer>()));
         services.AddSingleton<IDb>(provider => new EtcdDb(
             provider.GetRequiredService<IKeyValueStore>(),
             provider.GetRequiredService<KeyValueView>(),

@@ -1,4 +1,5 @@
 using Bbs.Server.Convergence;
+using Bbs.Server.Encryption;
 using Bbs.Server.Events;
 using Bbs.Server.Tasks;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Bbs.Server.Leadership;
 /// The background work only the leader does, started when it gains leadership and stopped the moment it
 /// loses it: LRP and task convergence every <c>converge_repeat_interval</c> (run concurrently, as NEW does),
 /// and completion callbacks for every task that completes, on whichever instance it completed (seen through
-/// this instance's event hub).
+/// this instance's event hub), and key rotation (re-sealing records under the active key).
 /// </summary>
 public sealed partial class LeaderWork(
     LeaderElection election,
@@ -18,6 +19,7 @@ public sealed partial class LeaderWork(
     TaskConverger tasks,
     EventHub hub,
     TaskCompletionCallbacks callbacks,
+    KeyRotation rotation,
     IOptions<ConvergenceOptions> options,
     ILogger<LeaderWork> logger) : BackgroundService
 {
@@ -42,7 +44,7 @@ public sealed partial class LeaderWork(
             using var working = CancellationTokenSource.CreateLinkedTokenSource(leading, stoppingToken);
             try
             {
-                await Task.WhenAll(ConvergeLoopAsync(working.Token), CallbackLoopAsync(working.Token)).ConfigureAwait(false);
+                await Task.WhenAll(ConvergeLoopAsync(working.Token), CallbackLoopAsync(working.Token), rotation.RunAsync(working.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (working.IsCancellationRequested)
             {
@@ -110,7 +112,7 @@ public sealed partial class LeaderWork(
     [LoggerMessage(Level = LogLevel.Warning, Message = "callback feed interrupted ({Reason}); resubscribing")]
     private static partial void LogCallbackFeedRestarted(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "leadership ended: convergence and callbacks stopped on this instance")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "leadership ended: convergence, callbacks and key rotation stopped on this instance")]
     private static partial void LogStopped(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "convergence pass failed")]

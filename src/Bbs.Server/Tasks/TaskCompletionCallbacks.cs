@@ -135,7 +135,7 @@ public sealed partial class TaskCompletionCallbacks : BackgroundService
             }
             catch (Exception ex) when (ex is HttpRequestException or UriFormatException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
             {
-                LogUnreachable(logger, task.TaskGuid, url, ex.Message);
+                LogUnreachable(logger, task.TaskGuid, Bbs.Peers.SafeUrl.ForLog(url), ex.Message);
                 Count("unreachable");
                 return false;
             }

@@ -24,7 +24,7 @@ public sealed record Readiness(string Instance, string Leader)
 /// </summary>
 public sealed class BbsProcess : IAsyncDisposable
 {
-    private const int MaxOutputLines = 300;
+    private const int MaxOutputLines = 5000;
 
     private readonly IReadOnlyDictionary<string, string> settings;
     private readonly Queue<string> output = new();
