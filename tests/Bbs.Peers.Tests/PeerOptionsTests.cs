@@ -19,6 +19,14 @@ public sealed class PeerOptionsTests(ITestOutputHelper output)
             ["Bbs:auction_queue_capacity"] = "500",
             ["Bbs:auctioneer_max_retries"] = "5",
             ["Bbs:rep_max_retries"] = "1",
+            ["Bbs:auctioneer_ca_cert"] = "/a/ca.pem",
+            ["Bbs:auctioneer_client_cert"] = "/a/cert.pem",
+            ["Bbs:auctioneer_client_key"] = "/a/key.pem",
+            ["Bbs:auctioneer_require_tls"] = "true",
+            ["Bbs:rep_ca_cert"] = "/r/ca.pem",
+            ["Bbs:rep_client_cert"] = "/r/cert.pem",
+            ["Bbs:rep_client_key"] = "/r/key.pem",
+            ["Bbs:rep_require_tls"] = "true",
         }).Build();
         using var services = new ServiceCollection().AddBbsPeers(configuration.GetSection("Bbs")).BuildServiceProvider();
 
@@ -30,6 +38,8 @@ public sealed class PeerOptionsTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromMilliseconds(20), auctioneer.BatchWindow);
         Assert.Equal((50, 500, 5), (auctioneer.MaxBatchSize, auctioneer.QueueCapacity, auctioneer.MaxRetries));
         Assert.Equal((TimeSpan.FromSeconds(7), 1), (rep.RequestTimeout, rep.MaxRetries));
+        Assert.Equal(("/a/ca.pem", "/a/cert.pem", "/a/key.pem", true), (auctioneer.CaCert, auctioneer.ClientCert, auctioneer.ClientKey, auctioneer.RequireTls));
+        Assert.Equal(("/r/ca.pem", "/r/cert.pem", "/r/key.pem", true), (rep.CaCert, rep.ClientCert, rep.ClientKey, rep.RequireTls));
     }
 
     [Fact]
