@@ -34,4 +34,7 @@ internal static partial class PeerLog
 
     [LoggerMessage(10, LogLevel.Debug, "Rep {Address} took {Operation} for {Target}")]
     public static partial void RepCallSucceeded(this ILogger logger, string address, string operation, string target);
+
+    [LoggerMessage(11, LogLevel.Warning, "Auctioneer at {Authority} failed over TLS ({Reason}); sending again over plain HTTP (auctioneer_require_tls is false)")]
+    public static partial void AuctioneerHttpFallback(this ILogger logger, string authority, string reason);
 }

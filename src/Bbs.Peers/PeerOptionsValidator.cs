@@ -37,6 +37,12 @@ internal sealed class PeerOptionsValidator : IValidateOptions<AuctioneerOptions>
             failures.Add("auction_queue_full_wait must not be negative");
         }
 
+        CheckTls(failures, "auctioneer", options.CaCert, options.ClientCert, options.ClientKey, options.RequireTls);
+        if (options.RequireTls && options.IsConfigured && !options.Address!.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add("auctioneer_require_tls needs an https:// auctioneer_address");
+        }
+
         CheckRetrying(failures, "auctioneer", options.RequestTimeout, options.MaxRetries, options.RetryBaseDelay);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -44,8 +50,30 @@ internal sealed class PeerOptionsValidator : IValidateOptions<AuctioneerOptions>
     public ValidateOptionsResult Validate(string? name, RepClientOptions options)
     {
         var failures = new List<string>();
+        CheckTls(failures, "rep", options.CaCert, options.ClientCert, options.ClientKey, options.RequireTls);
         CheckRetrying(failures, "rep", options.RequestTimeout, options.MaxRetries, options.RetryBaseDelay);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckTls(List<string> failures, string peer, string? ca, string? cert, string? key, bool requireTls)
+    {
+        var given = new[] { ca, cert, key }.Count(f => f is not null);
+        if (given is not 0 and not 3)
+        {
+            failures.Add($"{peer}_ca_cert, {peer}_client_cert and {peer}_client_key must be given together");
+        }
+        else if (given == 0 && requireTls)
+        {
+            failures.Add($"{peer}_require_tls needs {peer}_ca_cert, {peer}_client_cert and {peer}_client_key");
+        }
+
+        foreach (var file in new[] { ca, cert, key })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                failures.Add($"file '{file}' does not exist");
+            }
+        }
     }
 
     private static void CheckRetrying(List<string> failures, string peer, TimeSpan timeout, int maxRetries, TimeSpan baseDelay)

@@ -43,11 +43,22 @@ public static class PeersServiceCollectionExtensions
 
         // Attempt deadlines come from the resilience pipeline, so HttpClient's own 100 s timeout is turned off.
         // The clients log failures themselves, with the guids involved; the factory's per-request logging is noise.
+        // With TLS credentials, the primary handler speaks mutual TLS to https:// peers (NEW's auctioneer_* and rep_* keys).
         services.AddHttpClient(AuctioneerClient.HttpClientName)
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<AuctioneerOptions>>().Value;
+                return PeerTls.CreateHandler(o.CaCert, o.ClientCert, o.ClientKey);
+            })
             .RemoveAllLoggers();
         services.AddHttpClient(RepClientFactory.HttpClientName)
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<RepClientOptions>>().Value;
+                return PeerTls.CreateHandler(o.CaCert, o.ClientCert, o.ClientKey);
+            })
             .RemoveAllLoggers();
 
         services.TryAddSingleton<PeerMetrics>();

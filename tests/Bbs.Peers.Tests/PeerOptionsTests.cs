@@ -10,6 +10,8 @@ public sealed class PeerOptionsTests(ITestOutputHelper output)
     [Fact]
     public void OptionsBindFromTheServersConfigurationKeys()
     {
+        // The validator wants the PEM files to exist; their content is read only when a client is built.
+        var pem = Path.GetTempFileName();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Bbs:auctioneer_address"] = "http://auctioneer.service.cf.internal:9016",
@@ -19,6 +21,14 @@ public sealed class PeerOptionsTests(ITestOutputHelper output)
             ["Bbs:auction_queue_capacity"] = "500",
             ["Bbs:auctioneer_max_retries"] = "5",
             ["Bbs:rep_max_retries"] = "1",
+            ["Bbs:auctioneer_ca_cert"] = pem,
+            ["Bbs:auctioneer_client_cert"] = pem,
+            ["Bbs:auctioneer_client_key"] = pem,
+            ["Bbs:auctioneer_require_tls"] = "false",
+            ["Bbs:rep_ca_cert"] = pem,
+            ["Bbs:rep_client_cert"] = pem,
+            ["Bbs:rep_client_key"] = pem,
+            ["Bbs:rep_require_tls"] = "true",
         }).Build();
         using var services = new ServiceCollection().AddBbsPeers(configuration.GetSection("Bbs")).BuildServiceProvider();
 
@@ -30,6 +40,9 @@ public sealed class PeerOptionsTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromMilliseconds(20), auctioneer.BatchWindow);
         Assert.Equal((50, 500, 5), (auctioneer.MaxBatchSize, auctioneer.QueueCapacity, auctioneer.MaxRetries));
         Assert.Equal((TimeSpan.FromSeconds(7), 1), (rep.RequestTimeout, rep.MaxRetries));
+        Assert.Equal((pem, pem, pem, false), (auctioneer.CaCert, auctioneer.ClientCert, auctioneer.ClientKey, auctioneer.RequireTls));
+        Assert.Equal((pem, pem, pem, true), (rep.CaCert, rep.ClientCert, rep.ClientKey, rep.RequireTls));
+        File.Delete(pem);
     }
 
     [Fact]

@@ -16,7 +16,9 @@ public sealed class AuctioneerClient : IAuctioneerClient
 
     private readonly IHttpClientFactory _httpClients;
     private readonly string? _address;
+    private readonly bool _httpFallback;
     private readonly ResiliencePipeline _pipeline;
+    private readonly ILogger _logger;
 
     public AuctioneerClient(IHttpClientFactory httpClients, IOptions<AuctioneerOptions> options, PeerMetrics metrics, ILogger<AuctioneerClient> logger)
     {
@@ -24,6 +26,11 @@ public sealed class AuctioneerClient : IAuctioneerClient
         var o = options.Value;
         _httpClients = httpClients;
         _address = o.IsConfigured ? o.Address : null;
+
+        // NEW's secure auctioneer client: with TLS credentials but TLS not required, a call that fails over TLS is
+        // sent again over plain HTTP (same host and port), for auctioneers not yet serving TLS.
+        _httpFallback = o.HasTlsCredentials && !o.RequireTls && _address?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
+        _logger = logger;
         _pipeline = PeerResilience.Create("auctioneer", o.RequestTimeout, o.MaxRetries, o.RetryBaseDelay, metrics, logger);
     }
 
@@ -44,18 +51,23 @@ public sealed class AuctioneerClient : IAuctioneerClient
         var address = _address ?? throw new InvalidOperationException("no auctioneer configured (auctioneer_address)");
         var uri = PeerHttp.Join(address, path);
         var http = _httpClients.CreateClient(HttpClientName);
+        Uri? fallback = _httpFallback ? new UriBuilder(uri) { Scheme = Uri.UriSchemeHttp }.Uri : null;
         try
         {
             await _pipeline.ExecuteAsync(
-                static (state, ct) => new ValueTask(PeerHttp.SendAsync(
-                    state.http,
-                    HttpMethod.Post,
-                    state.uri,
-                    state.body,
-                    static status => status == HttpStatusCode.Accepted,
-                    (status, text) => new AuctioneerClientException($"auctioneer answered POST {state.uri.AbsolutePath} with {(int)status} {status}: {text}", status),
-                    ct)),
-                (http, uri, body),
+                static async (state, ct) =>
+                {
+                    try
+                    {
+                        await SendAsync(state.http, state.uri, state.body, ct);
+                    }
+                    catch (HttpRequestException ex) when (state.fallback is not null)
+                    {
+                        state.logger.AuctioneerHttpFallback(state.uri.Authority, ex.Message);
+                        await SendAsync(state.http, state.fallback, state.body, ct);
+                    }
+                },
+                (http, uri, fallback, body, logger: _logger),
                 cancellationToken);
         }
         catch (Exception ex) when (PeerResilience.IsPeerFailure(ex))
@@ -63,4 +75,14 @@ public sealed class AuctioneerClient : IAuctioneerClient
             throw new AuctioneerClientException($"auctioneer at {address} unreachable for POST {path}: {ex.Message}", null, ex);
         }
     }
+
+    private static Task SendAsync(HttpClient http, Uri uri, byte[] body, CancellationToken cancellationToken) =>
+        PeerHttp.SendAsync(
+            http,
+            HttpMethod.Post,
+            uri,
+            body,
+            static status => status == HttpStatusCode.Accepted,
+            (status, text) => new AuctioneerClientException($"auctioneer answered POST {uri.AbsolutePath} with {(int)status} {status}: {text}", status),
+            cancellationToken);
 }

@@ -43,6 +43,29 @@ public sealed record AuctioneerOptions
     [ConfigurationKeyName("auctioneer_retry_base_delay")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>CA bundle, PEM, the auctioneer's server certificate must chain to (NEW: auctioneer_ca_cert). With the client certificate and key, calls use mutual TLS.</summary>
+    [ConfigurationKeyName("auctioneer_ca_cert")]
+    public string? CaCert { get; set; }
+
+    /// <summary>Client certificate presented to the auctioneer, PEM (NEW: auctioneer_client_cert).</summary>
+    [ConfigurationKeyName("auctioneer_client_cert")]
+    public string? ClientCert { get; set; }
+
+    /// <summary>Private key of <see cref="ClientCert"/>, PEM (NEW: auctioneer_client_key).</summary>
+    [ConfigurationKeyName("auctioneer_client_key")]
+    public string? ClientKey { get; set; }
+
+    /// <summary>
+    /// With TLS credentials, whether a call that fails over TLS may be tried again over plain HTTP on the same host
+    /// and port (false, NEW's default, for auctioneers not yet on TLS) or fails (true). True needs the credentials
+    /// and an https:// <see cref="Address"/>.
+    /// </summary>
+    [ConfigurationKeyName("auctioneer_require_tls")]
+    public bool RequireTls { get; set; }
+
+    /// <summary>True when any of the TLS settings is given (the validator requires all three together).</summary>
+    public bool HasTlsCredentials => CaCert is not null || ClientCert is not null || ClientKey is not null;
+
     /// <summary>True when an auctioneer address is set.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Address);
 }

@@ -6,14 +6,15 @@ namespace Bbs.Peers;
 public interface IRepClientFactory
 {
     /// <summary>
-    /// The client for <paramref name="cell"/>: its <c>rep_url</c> when set (NEW), otherwise its <c>rep_address</c> (E16).
-    /// Cheap: clients share one connection pool, so build one per call rather than caching them.
+    /// The client for <paramref name="cell"/>: its <c>rep_url</c> when set (NEW), otherwise its <c>rep_address</c> (E16);
+    /// with <c>rep_require_tls</c>, only its https:// <c>rep_url</c>. Cheap: clients share one connection pool, so
+    /// build one per call rather than caching them.
     /// </summary>
-    /// <exception cref="ArgumentException">The cell has neither address, or it is not an http(s) URL.</exception>
+    /// <exception cref="ArgumentException">The cell has no address it may be called at, or it is not an http(s) URL.</exception>
     IRepClient CreateClient(CellPresence cell);
 
     /// <summary>The client for the rep at <paramref name="address"/>, an http(s) base URL.</summary>
-    /// <exception cref="ArgumentException"><paramref name="address"/> is not an http(s) URL.</exception>
+    /// <exception cref="ArgumentException"><paramref name="address"/> is not an http(s) URL, is http:// with <c>rep_require_tls</c>, or https:// without TLS credentials.</exception>
     IRepClient CreateClient(string address);
 }
 

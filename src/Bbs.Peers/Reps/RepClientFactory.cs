@@ -15,6 +15,8 @@ public sealed class RepClientFactory : IRepClientFactory
     private readonly ResiliencePipeline _pipeline;
     private readonly PeerMetrics _metrics;
     private readonly ILogger<RepClient> _logger;
+    private readonly bool _requireTls;
+    private readonly bool _hasCredentials;
 
     public RepClientFactory(IHttpClientFactory httpClients, IOptions<RepClientOptions> options, PeerMetrics metrics, ILogger<RepClient> logger)
     {
@@ -23,13 +25,30 @@ public sealed class RepClientFactory : IRepClientFactory
         _httpClients = httpClients;
         _metrics = metrics;
         _logger = logger;
+        _requireTls = o.RequireTls;
+        _hasCredentials = o.HasTlsCredentials;
         _pipeline = PeerResilience.Create("rep", o.RequestTimeout, o.MaxRetries, o.RetryBaseDelay, metrics, logger);
     }
 
+    /// <summary>
+    /// Picks the address as NEW's rep client factory does (<c>TLSConfig.pickURL</c>): with TLS required, the cell's
+    /// https:// <c>rep_url</c> or nothing; otherwise its <c>rep_url</c> when set, else its plain-HTTP <c>rep_address</c>.
+    /// Without TLS credentials an https:// <c>rep_url</c> is refused, since the rep would ask for a client certificate.
+    /// </summary>
     public IRepClient CreateClient(CellPresence cell)
     {
         ArgumentNullException.ThrowIfNull(cell);
-        var address = !string.IsNullOrEmpty(cell.RepUrl) ? cell.RepUrl : cell.RepAddress;
+        string? address;
+        if (_requireTls)
+        {
+            address = IsHttps(cell.RepUrl) ? cell.RepUrl
+                : throw new ArgumentException($"cell '{cell.CellId}' presents no https:// rep_url and rep_require_tls is true", nameof(cell));
+        }
+        else
+        {
+            address = !string.IsNullOrEmpty(cell.RepUrl) ? cell.RepUrl : cell.RepAddress;
+        }
+
         if (string.IsNullOrEmpty(address))
         {
             throw new ArgumentException($"cell '{cell.CellId}' has neither rep_url nor rep_address", nameof(cell));
@@ -45,6 +64,19 @@ public sealed class RepClientFactory : IRepClientFactory
             throw new ArgumentException($"rep address '{address}' must be an http:// or https:// URL", nameof(address));
         }
 
+        if (_requireTls && uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException($"rep address '{address}' is not https:// and rep_require_tls is true", nameof(address));
+        }
+
+        if (!_hasCredentials && uri.Scheme == Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException($"rep address '{address}' is https:// but no rep_ca_cert, rep_client_cert and rep_client_key are configured", nameof(address));
+        }
+
         return new RepClient(_httpClients.CreateClient(HttpClientName), uri, _pipeline, _metrics, _logger);
     }
+
+    private static bool IsHttps(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
 }

@@ -19,4 +19,27 @@ public sealed record RepClientOptions
     /// <summary>First retry delay; it doubles with each retry, with jitter.</summary>
     [ConfigurationKeyName("rep_retry_base_delay")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>CA bundle, PEM, reps' server certificates must chain to (NEW: rep_ca_cert). With the client certificate and key, https:// reps are called over mutual TLS.</summary>
+    [ConfigurationKeyName("rep_ca_cert")]
+    public string? CaCert { get; set; }
+
+    /// <summary>Client certificate presented to reps, PEM (NEW: rep_client_cert).</summary>
+    [ConfigurationKeyName("rep_client_cert")]
+    public string? ClientCert { get; set; }
+
+    /// <summary>Private key of <see cref="ClientCert"/>, PEM (NEW: rep_client_key).</summary>
+    [ConfigurationKeyName("rep_client_key")]
+    public string? ClientKey { get; set; }
+
+    /// <summary>
+    /// Whether every rep must be called over TLS, at its https:// <c>rep_url</c> (true: a cell without one is not
+    /// called), or a cell that presents no <c>rep_url</c> is called at its plain-HTTP <c>rep_address</c> (false, NEW's
+    /// rep client's rule). True needs the TLS credentials.
+    /// </summary>
+    [ConfigurationKeyName("rep_require_tls")]
+    public bool RequireTls { get; set; }
+
+    /// <summary>True when any of the TLS settings is given (the validator requires all three together).</summary>
+    public bool HasTlsCredentials => CaCert is not null || ClientCert is not null || ClientKey is not null;
 }

@@ -32,7 +32,10 @@ public static class BbsServerBuilder
         builder.WebHost.UseUrls(Telemetry.MetricsUrl(options) is { } metricsUrl ? [api, metricsUrl] : [api]);
         if (tls)
         {
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => ServerTls.Configure(https, options)));
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => ServerTls.Configure(
+                https,
+                options,
+                kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServerTls).FullName!))));
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);

@@ -74,6 +74,15 @@ public sealed class BbsServerOptions
     [ConfigurationKeyName("ca_file")]
     public string? CaFile { get; set; }
 
+    /// <summary>
+    /// Certificate revocation lists, PEM (<c>X509 CRL</c> blocks) or one DER CRL, each signed by a CA of
+    /// <see cref="CaFile"/>. A client certificate they revoke (or whose intermediate they revoke) fails the handshake.
+    /// The file is read at start and again whenever it changes; a change that does not read keeps the last good lists.
+    /// Certificates of an issuer with no CRL in the file are not checked for revocation.
+    /// </summary>
+    [ConfigurationKeyName("ca_crl_file")]
+    public string? CaCrlFile { get; set; }
+
     /// <summary>How long the readiness probe waits for the store before reporting it unreachable.</summary>
     [ConfigurationKeyName("health_check_timeout")]
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);

@@ -23,7 +23,12 @@ internal sealed class BbsServerOptionsValidator : IValidateOptions<BbsServerOpti
             failures.Add("ca_file (client certificate verification) needs cert_file and key_file (TLS)");
         }
 
-        foreach (var file in new[] { options.CaFile, options.CertFile, options.KeyFile })
+        if (options.CaCrlFile is not null && options.CaFile is null)
+        {
+            failures.Add("ca_crl_file (client certificate revocation) needs ca_file (client certificate verification)");
+        }
+
+        foreach (var file in new[] { options.CaFile, options.CertFile, options.KeyFile, options.CaCrlFile })
         {
             if (file is not null && !File.Exists(file))
             {

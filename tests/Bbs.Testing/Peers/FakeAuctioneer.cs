@@ -42,6 +42,15 @@ public sealed class FakeAuctioneer : FakePeer
         return fake;
     }
 
+    /// <summary>Starts it over mutual TLS (see <see cref="FakePeerTls"/>); its <see cref="FakePeer.Url"/> is an <c>https://</c> URL.</summary>
+    public static async Task<FakeAuctioneer> StartAsync(FakePeerTls tls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        var fake = new FakeAuctioneer();
+        await fake.StartServerAsync(tls, cancellationToken);
+        return fake;
+    }
+
     /// <summary>Every LRP start request of every <c>POST /v1/lrps</c>, refused ones (and their retries) included.</summary>
     public IReadOnlyList<AuctionedLrp> LrpAuctions =>
         [.. Posts(LrpsPath).SelectMany(r => Elements(r).Select(e => new AuctionedLrp(

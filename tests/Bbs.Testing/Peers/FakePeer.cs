@@ -1,8 +1,10 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Bbs.Testing.Peers;
 
@@ -19,7 +21,16 @@ public sealed record RecordedRequest(
 {
     /// <summary>The request's headers (the first value of each), e.g. to check a propagated trace.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The subject of the client certificate the request came with (mutual TLS); null over plain HTTP.</summary>
+    public string? ClientCertificateSubject { get; init; }
 }
+
+/// <summary>
+/// Serves a fake peer over TLS with <paramref name="CertFile"/> and <paramref name="KeyFile"/> (PEM), requiring a
+/// client certificate that chains to <paramref name="ClientCaFile"/>, as Diego's auctioneer and reps do.
+/// </summary>
+public sealed record FakePeerTls(string CertFile, string KeyFile, string ClientCaFile);
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 (a free port) standing in for a Diego peer. It records every request, known
@@ -38,7 +49,7 @@ public abstract class FakePeer : IAsyncDisposable
 
     protected FakePeer(int defaultStatusCode) => _statusCode = defaultStatusCode;
 
-    /// <summary>The base URL, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
+    /// <summary>The base URL, e.g. <c>http://127.0.0.1:41234</c>, or <c>https://</c> with TLS (no trailing slash).</summary>
     public string Url { get; private set; } = "";
 
     /// <summary>The status known routes are answered with once scripted answers are used up.</summary>
@@ -156,10 +167,32 @@ public abstract class FakePeer : IAsyncDisposable
     /// <summary>Whether the fake serves <paramref name="method"/> <paramref name="path"/>, as the real peer's route table does.</summary>
     protected abstract bool IsKnownRoute(string method, string path);
 
-    protected async Task StartServerAsync(CancellationToken cancellationToken)
+    protected Task StartServerAsync(CancellationToken cancellationToken) => StartServerAsync(null, cancellationToken);
+
+    /// <summary>Starts the server, over mutual TLS when <paramref name="tls"/> is given.</summary>
+    protected async Task StartServerAsync(FakePeerTls? tls, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = GetType().Name });
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrelCore().UseUrls(tls is null ? "http://127.0.0.1:0" : "https://127.0.0.1:0");
+        if (tls is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(tls.ClientCaFile);
+            builder.WebHost.UseKestrelHttpsConfiguration().ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(certificate);
+                };
+            }));
+        }
+
         _app = builder.Build();
         _app.Run(HandleAsync);
         await _app.StartAsync(cancellationToken);
@@ -186,6 +219,7 @@ public abstract class FakePeer : IAsyncDisposable
             _requests.Add(new RecordedRequest(request.Method, path, request.ContentType, body, ParseJson(body), status, DateTimeOffset.UtcNow)
             {
                 Headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                ClientCertificateSubject = context.Connection.ClientCertificate?.Subject,
             });
             hold = _hold?.Task;
             _changed.TrySetResult();

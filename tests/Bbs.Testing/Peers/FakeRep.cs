@@ -35,6 +35,15 @@ public sealed class FakeRep : FakePeer
         return fake;
     }
 
+    /// <summary>Starts it over mutual TLS (see <see cref="FakePeerTls"/>); its <see cref="FakePeer.Url"/> is an <c>https://</c> URL.</summary>
+    public static async Task<FakeRep> StartAsync(FakePeerTls tls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        var fake = new FakeRep();
+        await fake.StartServerAsync(tls, cancellationToken);
+        return fake;
+    }
+
     /// <summary>Every stop received, refused ones and retries included.</summary>
     public IReadOnlyList<RepStop> Stops =>
         [.. Requests.Select(r => (r, s: Segments(r))).Where(x => IsStop(x.r.Method, x.s)).Select(x => new RepStop(x.s[2], x.s[4], x.r.StatusCode))];
