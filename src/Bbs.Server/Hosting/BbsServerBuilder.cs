@@ -1,3 +1,4 @@
+using Bbs.Server.Hosting.Configuration;
 using Bbs.Server.Http;
 using Bbs.Peers;
 using Bbs.Server.Convergence;
@@ -18,6 +19,9 @@ public static class BbsServerBuilder
     public static WebApplicationBuilder AddBbsServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // Every value is checked before anything binds it: a wrong one ends start-up with one line (exit code 2).
+        ConfigurationCheck.Check(builder.Configuration);
         builder.AddBbsLogging();
 
         var section = builder.Configuration.GetSection(BbsServerOptions.SectionName);
@@ -64,6 +68,7 @@ public static class BbsServerBuilder
     public static WebApplication UseBbsServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ConfigurationCheck.ValidateAtStart(app.Services);
         app.StartBbsTelemetry();
         app.UseBbsRequestLogging();
         app.UseBbsRequestLimits(app.Services.GetRequiredService<IOptions<BbsServerOptions>>().Value);
