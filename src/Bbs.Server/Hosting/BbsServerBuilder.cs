@@ -69,6 +69,11 @@ public static class BbsServerBuilder
     {
         ArgumentNullException.ThrowIfNull(app);
         ConfigurationCheck.ValidateAtStart(app.Services);
+
+        // Shutdown (SIGTERM) begins with ApplicationStopping, before any hosted service stops and before Kestrel
+        // drains requests: every event stream ends at once (clients resume elsewhere with Last-Event-ID), so the
+        // drain waits only for ordinary in-flight requests. The leader's work stops on the same signal (LeaderWork).
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<EventHub>().Stop);
         app.StartBbsTelemetry();
         app.UseBbsRequestLogging();
         app.UseBbsRequestLimits(app.Services.GetRequiredService<IOptions<BbsServerOptions>>().Value);

@@ -19,6 +19,7 @@ public sealed partial class LeaderWork(
     EventHub hub,
     TaskCompletionCallbacks callbacks,
     IOptions<ConvergenceOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<LeaderWork> logger) : BackgroundService
 {
     // Passes are scheduled on real time; the BBS rules inside them use the injectable TimeProvider.
@@ -26,7 +27,7 @@ public sealed partial class LeaderWork(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested)
         {
             CancellationToken leading;
             try
@@ -38,8 +39,10 @@ public sealed partial class LeaderWork(
                 return;
             }
 
-            // Work stops when leadership ends or when this server stops, whichever comes first.
-            using var working = CancellationTokenSource.CreateLinkedTokenSource(leading, stoppingToken);
+            // Work stops when leadership ends or when this server begins to stop (ApplicationStopping comes before
+            // any hosted service is stopped, and before Kestrel drains requests), whichever comes first: no pass
+            // starts after shutdown has begun.
+            using var working = CancellationTokenSource.CreateLinkedTokenSource(leading, stoppingToken, lifetime.ApplicationStopping);
             try
             {
                 await Task.WhenAll(ConvergeLoopAsync(working.Token), CallbackLoopAsync(working.Token)).ConfigureAwait(false);
@@ -56,6 +59,7 @@ public sealed partial class LeaderWork(
         var o = options.Value;
         while (true)
         {
+            leading.ThrowIfCancellationRequested();
             try
             {
                 await Task.WhenAll(
