@@ -129,6 +129,16 @@ public sealed class BbsServerOptions
     [AllowedValues("grpc", "http/protobuf")]
     public string OtlpProtocol { get; set; } = "grpc";
 
+    /// <summary>
+    /// The largest write request the store takes, in bytes as etcd receives it: etcd's <c>--max-request-bytes</c>
+    /// (default 1.5 MiB). The embedded store enforces it as etcd does, and the etcd store refuses a larger request
+    /// before sending it, so both answer the same <c>InvalidRequest</c>. Set it to the etcd cluster's value.
+    /// </summary>
+    [Description("the largest write request the store takes (etcd's --max-request-bytes), enforced alike by both stores")]
+    [ConfigurationKeyName("max_request_bytes")]
+    [System.ComponentModel.DataAnnotations.Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = Bbs.Store.StoreRequestTooLargeException.EtcdDefaultLimit;
+
     /// <summary>How long shutdown waits for in-flight requests (BBS: communication_timeout is 10s).</summary>
     [Description("how long shutdown waits for in-flight requests")]
     [ConfigurationKeyName("shutdown_timeout")]
