@@ -17,9 +17,10 @@ public sealed partial class EtcdDb
     public async Task UpsertDomainAsync(string domain, uint ttlSeconds, CancellationToken cancellationToken)
     {
         var key = Keys.Domain(domain);
+        var put = CheckedPut(key, ReadOnlyMemory<byte>.Empty, 0);
         var lease = ttlSeconds == 0 ? 0 : await store.GrantLeaseAsync(ttlSeconds, cancellationToken).ConfigureAwait(false);
         var result = await store.TxnAsync(
-            TxnRequest.If().Then(new GetOp(key), new PutOp(key, ReadOnlyMemory<byte>.Empty, lease)),
+            TxnRequest.If().Then(new GetOp(key), put with { Lease = lease }),
             cancellationToken).ConfigureAwait(false);
         var previousLease = result.Results[0].Kvs is { Count: > 0 } previous ? previous[0].Lease : 0;
         if (previousLease != 0 && previousLease != lease)

@@ -165,18 +165,28 @@ public sealed partial class EtcdDb : IDb
         try
         {
             var value = serializer.Serialize(record);
-            if (value.Length > options.MaxRecordBytes)
-            {
-                throw new BbsErrorException(BbsErrors.InvalidRequest(
-                    $"the record {key} would be {value.Length} bytes, more than the store takes ({options.MaxRecordBytes} bytes, max_record_bytes)"));
-            }
-
-            return new PutOp(key, value, lease);
+            return CheckedPut(key, value, lease);
         }
         catch (RecordFormatException ex)
         {
             throw new BbsErrorException(ex.Error);
         }
+    }
+
+    /// <summary>
+    /// The one way a record is written: a record (key and value, as stored) over <c>max_record_bytes</c> is refused
+    /// before the store, as <c>InvalidRequest</c> naming the record and the limit, on either store.
+    /// </summary>
+    private PutOp CheckedPut(string key, ReadOnlyMemory<byte> value, long lease)
+    {
+        long size = System.Text.Encoding.UTF8.GetByteCount(key) + (long)value.Length;
+        if (size > options.MaxRecordBytes)
+        {
+            throw new BbsErrorException(BbsErrors.InvalidRequest(
+                $"the record {StoreRequestTooLargeException.Describe(key)} would be {size} bytes, more than the store takes ({options.MaxRecordBytes} bytes, max_record_bytes)"));
+        }
+
+        return new PutOp(key, value, lease);
     }
 
     /// <summary>

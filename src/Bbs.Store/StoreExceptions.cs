@@ -129,3 +129,65 @@ public sealed class StoreLeaseNotFoundException : StoreException
     /// <summary>The lease the put named.</summary>
     public long LeaseId { get; }
 }
+
+/// <summary>
+/// A write request larger than the store takes (etcd's <c>--max-request-bytes</c>, 1.5 MiB by default), refused by
+/// both stores before anything is written. The message names the largest record and the limit, never etcd's or
+/// gRPC's own text.
+/// </summary>
+public sealed class StoreRequestTooLargeException : StoreException
+{
+    /// <summary>etcd's default <c>--max-request-bytes</c>: 1.5 MiB.</summary>
+    public const int EtcdDefaultLimit = 1536 * 1024;
+
+    public StoreRequestTooLargeException(string key, long requestBytes, long limitBytes)
+        : base($"the write of {Describe(key)} is a request of {requestBytes} bytes, more than the store takes ({limitBytes} bytes)")
+    {
+        Key = key;
+        RequestBytes = requestBytes;
+        LimitBytes = limitBytes;
+    }
+
+    public StoreRequestTooLargeException()
+    {
+        Key = string.Empty;
+    }
+
+    public StoreRequestTooLargeException(string message)
+        : base(message)
+    {
+        Key = string.Empty;
+    }
+
+    public StoreRequestTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Key = string.Empty;
+    }
+
+    /// <summary>The key of the largest record in the request.</summary>
+    public string Key { get; }
+
+    public long RequestBytes { get; }
+
+    public long LimitBytes { get; }
+
+    /// <summary>A key as an error message names it: whole when short, else its start, its length and its end.</summary>
+    public static string Describe(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        const int Shown = 64;
+        return key.Length <= 2 * Shown ? key : $"{key[..Shown]}...({key.Length} characters)...{key[^16..]}";
+    }
+
+    /// <summary>Throws when <paramref name="request"/> is larger than <paramref name="limitBytes"/>.</summary>
+    public static void ThrowIfTooLarge(TxnRequest request, long limitBytes)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        long size = request.EncodedSize();
+        if (size > limitBytes)
+        {
+            throw new StoreRequestTooLargeException(request.LargestKey(), size, limitBytes);
+        }
+    }
+}

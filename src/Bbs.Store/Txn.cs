@@ -61,6 +61,52 @@ public sealed record TxnRequest(IReadOnlyList<TxnCompare> Compares, IReadOnlyLis
     public TxnRequest Then(params TxnOp[] ops) => this with { Success = [.. Success, .. ops] };
 
     public TxnRequest Else(params TxnOp[] ops) => this with { Failure = [.. Failure, .. ops] };
+
+    /// <summary>
+    /// About the size of this request as etcd receives it (its protobuf <c>TxnRequest</c>: every key, value and range
+    /// end, with a few bytes of framing each), which both stores hold against <c>--max-request-bytes</c>.
+    /// </summary>
+    public long EncodedSize()
+    {
+        const int Framing = 24;
+        long size = 0;
+        foreach (var compare in Compares)
+        {
+            size += Utf8(compare.Key) + compare.Value.Length + Framing;
+        }
+
+        foreach (var op in Success.Concat(Failure))
+        {
+            size += Framing + op switch
+            {
+                PutOp put => Utf8(put.Key) + put.Value.Length,
+                DeleteOp delete => Utf8(delete.Key),
+                DeletePrefixOp deletePrefix => 2L * Utf8(deletePrefix.Prefix),
+                GetOp { Prefix: true } get => 2L * Utf8(get.Key),
+                GetOp get => Utf8(get.Key),
+                _ => 0,
+            };
+        }
+
+        return size;
+    }
+
+    /// <summary>The key of the largest record this request writes (else of its largest key), to name it in an error.</summary>
+    public string LargestKey() =>
+        Success.Concat(Failure).OfType<PutOp>().MaxBy(p => p.Key.Length + p.Value.Length)?.Key
+        ?? Compares.Select(c => c.Key).Concat(Success.Concat(Failure).Select(KeyOf)).MaxBy(k => k.Length)
+        ?? string.Empty;
+
+    private static string KeyOf(TxnOp op) => op switch
+    {
+        PutOp put => put.Key,
+        DeleteOp delete => delete.Key,
+        DeletePrefixOp deletePrefix => deletePrefix.Prefix,
+        GetOp get => get.Key,
+        _ => string.Empty,
+    };
+
+    private static int Utf8(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
 }
 
 /// <summary>

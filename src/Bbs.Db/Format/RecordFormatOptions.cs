@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.Extensions.Configuration;
 
 namespace Bbs.Db.Format;
@@ -9,10 +10,12 @@ namespace Bbs.Db.Format;
 public sealed class RecordFormatOptions
 {
     /// <summary>Every key that may have written a stored value, each as <c>label:passphrase</c>.</summary>
+    [Description("label:passphrase keys (a list) for encryption at rest")]
     [ConfigurationKeyName("encryption_keys")]
     public List<string> EncryptionKeys { get; set; } = [];
 
     /// <summary>The label of the key new values are encrypted with; required when keys are given.</summary>
+    [Description("label of the key new records are encrypted with")]
     [ConfigurationKeyName("active_key_label")]
     public string? ActiveKeyLabel { get; set; }
 
@@ -20,6 +23,7 @@ public sealed class RecordFormatOptions
     /// The encoding of written values. Unset means <see cref="RecordEncoding.Encrypted"/> when keys are given
     /// (E16's <c>ENCRYPTED_PROTO</c>), otherwise <see cref="RecordEncoding.Unencoded"/>. Every encoding is read regardless.
     /// </summary>
+    [Description("encoding of written records: unencoded, base64 or encrypted (default: encrypted when keys are given)")]
     [ConfigurationKeyName("record_encoding")]
     public RecordEncoding? WriteEncoding { get; set; }
 
@@ -27,6 +31,7 @@ public sealed class RecordFormatOptions
     /// Validate models before writing and after reading, as E16's format package did; an invalid model is an
     /// InvalidRecord. Off only for tools and tests that must write or inspect invalid records.
     /// </summary>
+    [Description("validate models before writing and after reading")]
     [ConfigurationKeyName("validate_records")]
     public bool ValidateRecords { get; set; } = true;
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.Extensions.Configuration;
 
 namespace Bbs.Peers;
@@ -12,34 +13,42 @@ public sealed record AuctioneerOptions
     /// Base URL of the auctioneer, e.g. <c>http://auctioneer.service.cf.internal:9016</c> (BBS: auctioneer_address).
     /// Null or empty means no auctioneer: requests are logged and counted, never sent.
     /// </summary>
+    [Description("the auctioneer's base URL; without it auction requests are logged and counted, not sent")]
     [ConfigurationKeyName("auctioneer_address")]
     public string? Address { get; set; }
 
     /// <summary>How long the requester collects requests before it sends them as one POST.</summary>
+    [Description("how long auction requests are collected into one batch")]
     [ConfigurationKeyName("auction_batch_window")]
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>A batch is sent at once when it holds this many start requests, LRP and task together.</summary>
+    [Description("a batch is sent at once when it holds this many start requests")]
     [ConfigurationKeyName("auction_max_batch_size")]
     public int MaxBatchSize { get; set; } = 1000;
 
     /// <summary>Start requests queued for the auctioneer at most; beyond that they wait <see cref="QueueFullWait"/>, then are dropped.</summary>
+    [Description("start requests queued for the auctioneer at most")]
     [ConfigurationKeyName("auction_queue_capacity")]
     public int QueueCapacity { get; set; } = 10_000;
 
     /// <summary>How long a request waits for room in a full queue before it is dropped.</summary>
+    [Description("how long a request waits for room in a full queue before it is dropped")]
     [ConfigurationKeyName("auction_queue_full_wait")]
     public TimeSpan QueueFullWait { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Deadline of one HTTP attempt (BBS: communication_timeout, 10s).</summary>
+    [Description("deadline of one call to the auctioneer or a rep")]
     [ConfigurationKeyName("communication_timeout")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Retries after a failed attempt (transport error, timeout, 5xx, 408, 429); 0 disables retrying.</summary>
+    [Description("retries of a failed auctioneer call")]
     [ConfigurationKeyName("auctioneer_max_retries")]
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>First retry delay; it doubles with each retry, with jitter.</summary>
+    [Description("first retry delay of an auctioneer call (doubles, with jitter)")]
     [ConfigurationKeyName("auctioneer_retry_base_delay")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 

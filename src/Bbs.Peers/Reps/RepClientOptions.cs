@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.Extensions.Configuration;
 
 namespace Bbs.Peers;
@@ -6,6 +7,7 @@ namespace Bbs.Peers;
 public sealed record RepClientOptions
 {
     /// <summary>Deadline of one HTTP attempt (BBS: communication_timeout, 10s).</summary>
+    [Description("deadline of one call to the auctioneer or a rep")]
     [ConfigurationKeyName("communication_timeout")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -13,10 +15,12 @@ public sealed record RepClientOptions
     /// Retries after a failed attempt (transport error, timeout, 5xx, 408, 429); 0 disables retrying. Kept low
     /// because callers such as RetireActualLRP make several attempts of their own.
     /// </summary>
+    [Description("retries of a failed rep call")]
     [ConfigurationKeyName("rep_max_retries")]
     public int MaxRetries { get; set; } = 2;
 
     /// <summary>First retry delay; it doubles with each retry, with jitter.</summary>
+    [Description("first retry delay of a rep call (doubles, with jitter)")]
     [ConfigurationKeyName("rep_retry_base_delay")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -171,6 +171,22 @@ public sealed partial class EventHub : BackgroundService, IViewListener
         }
     }
 
+    /// <summary>
+    /// Ends every subscription and refuses new ones: each stream ends cleanly after what its buffer holds, so its
+    /// client resumes on another instance with <c>Last-Event-ID</c>. Called when the server begins to stop
+    /// (ApplicationStopping), before Kestrel drains requests, which would otherwise wait the whole shutdown timeout
+    /// for streams that never end by themselves.
+    /// </summary>
+    public void Stop()
+    {
+        lock (gate)
+        {
+            stopped = true;
+        }
+
+        DisconnectAll();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -182,12 +198,7 @@ public sealed partial class EventHub : BackgroundService, IViewListener
         }
         finally
         {
-            lock (gate)
-            {
-                stopped = true;
-            }
-
-            DisconnectAll();
+            Stop();
         }
     }
 

@@ -1,4 +1,5 @@
 using Bbs.Server.Authorization;
+using Bbs.Server.Hosting.Configuration;
 using Bbs.Server.Http;
 using Bbs.Peers;
 using Bbs.Server.Convergence;
@@ -20,6 +21,9 @@ public static class BbsServerBuilder
     public static WebApplicationBuilder AddBbsServer(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // Every value is checked before anything binds it: a wrong one ends start-up with one line (exit code 2).
+        ConfigurationCheck.Check(builder.Configuration);
         builder.AddBbsLogging();
 
         var section = builder.Configuration.GetSection(BbsServerOptions.SectionName);
@@ -72,6 +76,12 @@ public static class BbsServerBuilder
     public static WebApplication UseBbsServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ConfigurationCheck.ValidateAtStart(app.Services);
+
+        // Shutdown (SIGTERM) begins with ApplicationStopping, before any hosted service stops and before Kestrel
+        // drains requests: every event stream ends at once (clients resume elsewhere with Last-Event-ID), so the
+        // drain waits only for ordinary in-flight requests. The leader's work stops on the same signal (LeaderWork).
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<EventHub>().Stop);
         app.StartBbsTelemetry();
         app.UseBbsRequestLogging();
         app.UseBbsRequestLimits(app.Services.GetRequiredService<IOptions<BbsServerOptions>>().Value);

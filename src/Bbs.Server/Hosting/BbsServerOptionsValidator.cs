@@ -10,30 +10,33 @@ internal sealed class BbsServerOptionsValidator : IValidateOptions<BbsServerOpti
         var failures = new List<string>();
         if (!TryParseHostPort(options.ListenAddress))
         {
-            failures.Add($"listen_address '{options.ListenAddress}' must be host:port");
+            failures.Add($"Bbs:listen_address is '{options.ListenAddress}'; valid: host:port, e.g. 127.0.0.1:8889");
         }
 
         if ((options.CertFile is null) != (options.KeyFile is null))
         {
-            failures.Add("cert_file and key_file must be given together");
+            failures.Add($"Bbs:cert_file is '{options.CertFile}' and Bbs:key_file is '{options.KeyFile}'; valid: both set (TLS) or neither");
         }
 
         if (options.CaFile is not null && options.CertFile is null)
         {
-            failures.Add("ca_file (client certificate verification) needs cert_file and key_file (TLS)");
+            failures.Add($"Bbs:ca_file is '{options.CaFile}' without Bbs:cert_file; valid: ca_file only with cert_file and key_file (TLS)");
         }
 
         if (options.CaCrlFile is not null && options.CaFile is null)
         {
-            failures.Add("ca_crl_file (client certificate revocation) needs ca_file (client certificate verification)");
+            failures.Add($"Bbs:ca_crl_file is '{options.CaCrlFile}' without Bbs:ca_file; valid: ca_crl_file only with ca_file (client certificate verification)");
         }
 
-        foreach (var file in new[] { options.CaFile, options.CertFile, options.KeyFile, options.CaCrlFile })
+        CheckFiles(failures, ("ca_file", options.CaFile), ("cert_file", options.CertFile), ("key_file", options.KeyFile), ("ca_crl_file", options.CaCrlFile));
+        if (options.MetricsAddress is { Length: > 0 } metrics && !TryParseHostPort(metrics))
         {
-            if (file is not null && !File.Exists(file))
-            {
-                failures.Add($"file '{file}' does not exist");
-            }
+            failures.Add($"Bbs:metrics_address is '{metrics}'; valid: host:port, e.g. 127.0.0.1:8890");
+        }
+
+        if (options.OtlpEndpoint is { Length: > 0 } otlp && !IsHttpUrl(otlp))
+        {
+            failures.Add($"Bbs:otlp_endpoint is '{otlp}'; valid: an http:// or https:// URL");
         }
 
         if (options.Store == StoreKind.Etcd)
@@ -41,43 +44,51 @@ internal sealed class BbsServerOptionsValidator : IValidateOptions<BbsServerOpti
             var endpoints = options.EtcdEndpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (endpoints.Length == 0)
             {
-                failures.Add("etcd_endpoints must name at least one URL when store is etcd");
+                failures.Add($"Bbs:etcd_endpoints is '{options.EtcdEndpoints}'; valid: at least one URL when store is etcd");
             }
 
             foreach (var e in endpoints)
             {
-                if (!Uri.TryCreate(e, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                if (!IsHttpUrl(e))
                 {
-                    failures.Add($"etcd endpoint '{e}' must be an http:// or https:// URL");
+                    failures.Add($"Bbs:etcd_endpoints has '{e}'; valid: comma-separated http:// or https:// URLs");
                 }
             }
 
             if (string.IsNullOrEmpty(options.EtcdUsername) != string.IsNullOrEmpty(options.EtcdPassword))
             {
-                failures.Add("etcd_username and etcd_password must be given together");
+                failures.Add($"Bbs:etcd_username is '{options.EtcdUsername}' and Bbs:etcd_password is {(string.IsNullOrEmpty(options.EtcdPassword) ? "unset" : "set")}; valid: both set or neither");
             }
 
             if ((options.EtcdCertFile is null) != (options.EtcdKeyFile is null))
             {
-                failures.Add("etcd_cert_file and etcd_key_file must be given together");
+                failures.Add($"Bbs:etcd_cert_file is '{options.EtcdCertFile}' and Bbs:etcd_key_file is '{options.EtcdKeyFile}'; valid: both set or neither");
             }
 
-            foreach (var file in new[] { options.EtcdCaFile, options.EtcdCertFile, options.EtcdKeyFile })
-            {
-                if (file is not null && !File.Exists(file))
-                {
-                    failures.Add($"file '{file}' does not exist");
-                }
-            }
+            CheckFiles(failures, ("etcd_ca_file", options.EtcdCaFile), ("etcd_cert_file", options.EtcdCertFile), ("etcd_key_file", options.EtcdKeyFile));
         }
 
         if (options.HealthCheckTimeout <= TimeSpan.Zero)
         {
-            failures.Add("health_check_timeout must be positive");
+            failures.Add($"Bbs:health_check_timeout is '{options.HealthCheckTimeout}'; valid: a positive duration such as 2s");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static void CheckFiles(List<string> failures, params (string Key, string? Path)[] files)
+    {
+        foreach (var (key, path) in files)
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                failures.Add($"Bbs:{key} is '{path}'; valid: a readable file (this one does not exist)");
+            }
+        }
+    }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     private static bool TryParseHostPort(string value)
     {

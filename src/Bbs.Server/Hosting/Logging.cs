@@ -18,12 +18,13 @@ internal static class Logging
     public static void AddBbsLogging(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        // Checked before this runs (ConfigurationCheck): one of BbsServerOptions.LogLevel's allowed values.
         var level = configuration[$"{BbsServerOptions.SectionName}:log_level"] switch
         {
             "debug" => LogEventLevel.Debug,
             "error" => LogEventLevel.Error,
             "fatal" => LogEventLevel.Fatal,
-            "warn" or "warning" => LogEventLevel.Warning,
+            "warn" => LogEventLevel.Warning,
             _ => LogEventLevel.Information,
         };
         bool configuredSinks = configuration.GetSection("Serilog:WriteTo").Exists();

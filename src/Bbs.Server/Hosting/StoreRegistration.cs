@@ -19,7 +19,7 @@ internal static class StoreRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IKeyValueStore>(provider => options.Store switch
         {
-            StoreKind.Embedded => new EmbeddedKeyValueStore(new EmbeddedKeyValueStoreOptions(), TimeProvider.System),
+            StoreKind.Embedded => new EmbeddedKeyValueStore(new EmbeddedKeyValueStoreOptions { MaxRequestBytes = options.MaxRequestBytes }, TimeProvider.System),
             StoreKind.Etcd => EtcdKeyValueStore.Create(
                 new EtcdClientOptions
                 {
@@ -30,7 +30,8 @@ internal static class StoreRegistration
                     Username = string.IsNullOrEmpty(options.EtcdUsername) ? null : options.EtcdUsername,
                     Password = string.IsNullOrEmpty(options.EtcdPassword) ? null : options.EtcdPassword,
                 },
-                provider.GetRequiredService<ILogger<EtcdClient>>()),
+                provider.GetRequiredService<ILogger<EtcdClient>>(),
+                options.MaxRequestBytes),
             _ => throw new NotSupportedException($"store '{options.Store}' is not available yet"),
         });
 

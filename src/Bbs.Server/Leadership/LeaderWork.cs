@@ -21,6 +21,7 @@ public sealed partial class LeaderWork(
     TaskCompletionCallbacks callbacks,
     KeyRotation rotation,
     IOptions<ConvergenceOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<LeaderWork> logger) : BackgroundService
 {
     // Passes are scheduled on real time; the BBS rules inside them use the injectable TimeProvider.
@@ -28,7 +29,7 @@ public sealed partial class LeaderWork(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested)
         {
             CancellationToken leading;
             try
@@ -40,8 +41,10 @@ public sealed partial class LeaderWork(
                 return;
             }
 
-            // Work stops when leadership ends or when this server stops, whichever comes first.
-            using var working = CancellationTokenSource.CreateLinkedTokenSource(leading, stoppingToken);
+            // Work stops when leadership ends or when this server begins to stop (ApplicationStopping comes before
+            // any hosted service is stopped, and before Kestrel drains requests), whichever comes first: no pass
+            // starts after shutdown has begun.
+            using var working = CancellationTokenSource.CreateLinkedTokenSource(leading, stoppingToken, lifetime.ApplicationStopping);
             try
             {
                 await Task.WhenAll(ConvergeLoopAsync(working.Token), CallbackLoopAsync(working.Token), rotation.RunAsync(working.Token)).ConfigureAwait(false);
@@ -58,6 +61,7 @@ public sealed partial class LeaderWork(
         var o = options.Value;
         while (true)
         {
+            leading.ThrowIfCancellationRequested();
             try
             {
                 await Task.WhenAll(

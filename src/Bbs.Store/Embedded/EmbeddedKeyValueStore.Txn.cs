@@ -77,6 +77,8 @@ public sealed partial class EmbeddedKeyValueStore
             throw new ArgumentException($"too many operations in txn request (at most {max} compares and {max} ops per branch)", nameof(request));
         }
 
+        StoreRequestTooLargeException.ThrowIfTooLarge(request, _options.MaxRequestBytes);
+
         foreach (var compare in request.Compares)
         {
             ArgumentNullException.ThrowIfNull(compare, nameof(request));

@@ -26,6 +26,14 @@ public sealed class EmbeddedKeyValueStoreOptions
     [Range(1, int.MaxValue)]
     public int MaxTxnOps { get; set; } = 128;
 
+    /// <summary>
+    /// The largest transaction, in bytes as etcd would receive it (<see cref="TxnRequest.EncodedSize"/>); etcd's
+    /// <c>--max-request-bytes</c> (default 1.5 MiB). A larger one is <see cref="StoreRequestTooLargeException"/>, so a
+    /// write that etcd would refuse is refused here too.
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxRequestBytes { get; set; } = StoreRequestTooLargeException.EtcdDefaultLimit;
+
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
     {
@@ -37,6 +45,11 @@ public sealed class EmbeddedKeyValueStoreOptions
         if (LeaseCheckInterval < TimeSpan.Zero || LeaseCheckInterval > TimeSpan.FromHours(1))
         {
             throw new ArgumentException($"{nameof(LeaseCheckInterval)} must be between 0 and one hour, not {LeaseCheckInterval}", nameof(LeaseCheckInterval));
+        }
+
+        if (MaxRequestBytes < 1024)
+        {
+            throw new ArgumentException($"{nameof(MaxRequestBytes)} must be at least 1024, not {MaxRequestBytes}", nameof(MaxRequestBytes));
         }
 
         if (MaxTxnOps < 1)

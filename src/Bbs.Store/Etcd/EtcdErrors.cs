@@ -10,6 +10,14 @@ internal static class EtcdErrors
     /// their typed exceptions; InvalidArgument (an empty key, a key written twice in a transaction, too many
     /// operations) is <see cref="ArgumentException"/>; anything else a <see cref="StoreException"/> with etcd's message.
     /// </summary>
+    /// <summary>
+    /// etcd refused a request over its <c>--max-request-bytes</c> ("etcdserver: request is too large"), or gRPC one over
+    /// the server's receive limit ("received message larger than max", ResourceExhausted).
+    /// </summary>
+    public static bool IsRequestTooLarge(EtcdException error) =>
+        error.StatusCode == Grpc.Core.StatusCode.ResourceExhausted
+        || (error.StatusCode == Grpc.Core.StatusCode.InvalidArgument && error.Message.Contains("request is too large", StringComparison.Ordinal));
+
     public static Exception ToStoreException(EtcdException error) => error switch
     {
         EtcdUnavailableException or EtcdDeadlineExceededException => new StoreUnavailableException(error.Message, error),

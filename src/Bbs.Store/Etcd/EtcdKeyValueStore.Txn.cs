@@ -13,6 +13,9 @@ public sealed partial class EtcdKeyValueStore
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfDisposed();
+
+        // Refused here with the embedded store's words rather than sent for etcd (or gRPC's message size check) to refuse.
+        StoreRequestTooLargeException.ThrowIfTooLarge(request, MaxRequestBytes);
         var txn = ToEtcd(request);
         Api.TxnResponse response;
         try
@@ -27,6 +30,11 @@ public sealed partial class EtcdKeyValueStore
         {
             // The transaction reached etcd, which did not answer for it: it may have been applied.
             throw new StoreUnavailableException(ex.Message, ex) { MayHaveBeenApplied = true };
+        }
+        catch (EtcdException ex) when (EtcdErrors.IsRequestTooLarge(ex))
+        {
+            // A cluster whose --max-request-bytes is lower than MaxRequestBytes.
+            throw new StoreRequestTooLargeException(request.LargestKey(), txn.CalculateSize(), MaxRequestBytes);
         }
         catch (EtcdException ex)
         {

@@ -44,9 +44,16 @@ public sealed partial class EtcdKeyValueStore : IKeyValueStore
         _ownsClient = ownsClient;
     }
 
+    /// <summary>
+    /// The largest transaction sent, in bytes as etcd receives it: the cluster's <c>--max-request-bytes</c> (default
+    /// 1.5 MiB). A larger one is refused before it is sent, as <see cref="StoreRequestTooLargeException"/>, exactly as
+    /// the embedded store refuses it.
+    /// </summary>
+    public int MaxRequestBytes { get; init; } = StoreRequestTooLargeException.EtcdDefaultLimit;
+
     /// <summary>A store with a client of its own, built from <paramref name="options"/> (validated: invalid ones throw <see cref="ArgumentException"/>).</summary>
-    public static EtcdKeyValueStore Create(EtcdClientOptions options, ILogger? logger = null) =>
-        new(new EtcdClient(options, logger), ownsClient: true);
+    public static EtcdKeyValueStore Create(EtcdClientOptions options, ILogger? logger = null, int maxRequestBytes = StoreRequestTooLargeException.EtcdDefaultLimit) =>
+        new(new EtcdClient(options, logger), ownsClient: true) { MaxRequestBytes = maxRequestBytes };
 
     public async Task<GetResult> GetAsync(string key, CancellationToken cancellationToken)
     {

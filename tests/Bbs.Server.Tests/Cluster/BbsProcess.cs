@@ -245,7 +245,7 @@ public sealed class BbsProcess : IAsyncDisposable
         Http.Dispose();
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         // The SDK tells child processes which host runs them; else the host running this test, else PATH.
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
