@@ -231,9 +231,30 @@ public sealed partial class EtcdDb : IDb
 
             var delete = deleteWhen?.Invoke(outcome) ?? false;
             TxnOp write = delete ? new DeleteOp(key) : Put(key, outcome.Record!);
-            var result = await store.TxnAsync(
-                TxnRequest.If(TxnCompare.ModRevisionIs(key, current?.ModRevision ?? 0)).Then(write).Else(new GetOp(key)),
-                cancellationToken).ConfigureAwait(false);
+            TxnResult result;
+            try
+            {
+                result = await store.TxnAsync(
+                    TxnRequest.If(TxnCompare.ModRevisionIs(key, current?.ModRevision ?? 0)).Then(write).Else(new GetOp(key)),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex) when (ex.MayHaveBeenApplied)
+            {
+                // The transaction reached the store and its answer was lost: read the key to learn whether it applied.
+                var (applied, now) = await ResolveAmbiguousAsync<T>(key, write, ex, cancellationToken).ConfigureAwait(false);
+                if (applied)
+                {
+                    Remember(key, now);
+                    return (current?.Value, delete ? null : outcome.Record, outcome.AuctionNeeded && !delete);
+                }
+
+                // Not applied: decide again on what the store holds now, as after a lost guard.
+                fromCache = false;
+                current = now;
+                Remember(key, current);
+                continue;
+            }
+
             if (result.Succeeded)
             {
                 Remember(key, delete ? null : new Stored<T>(outcome.Record!, result.Revision));
@@ -247,6 +268,39 @@ public sealed partial class EtcdDb : IDb
 
         throw new BbsErrorException(BbsErrors.ResourceConflict);
     }
+
+    /// <summary>
+    /// Whether a single-key write whose answer was lost was applied, from a linearizable read of the key: a put
+    /// applied when the key holds exactly the bytes it wrote (sealed values carry a fresh nonce, so no other write
+    /// has them), a delete when the key is gone. When the read fails too, the original error stands (its answer says
+    /// the write may have been applied).
+    /// </summary>
+    private async Task<(bool Applied, Stored<T>? Now)> ResolveAmbiguousAsync<T>(string key, TxnOp write, StoreUnavailableException ambiguous, CancellationToken cancellationToken)
+        where T : class, IMessage<T>, new()
+    {
+        GetResult read;
+        try
+        {
+            read = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException)
+        {
+            throw ambiguous;
+        }
+
+        var now = read.Kv is null ? null : new Stored<T>(Decode<T>(read.Kv), read.Kv.ModRevision, read.Kv.Lease);
+        bool applied = write switch
+        {
+            PutOp put => read.Kv is not null && read.Kv.Value.Span.SequenceEqual(put.Value.Span),
+            DeleteOp => read.Kv is null,
+            _ => false,
+        };
+        LogAmbiguousResolved(logger, key, applied);
+        return (applied, now);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the store did not answer a write of {Key}; read back, it was applied: {Applied}")]
+    private static partial void LogAmbiguousResolved(ILogger logger, string key, bool applied);
 
     private void Remember<T>(string key, Stored<T>? stored)
         where T : class

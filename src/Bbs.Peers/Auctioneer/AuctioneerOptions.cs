@@ -54,14 +54,17 @@ public sealed record AuctioneerOptions
 
     /// <summary>CA bundle, PEM, the auctioneer's server certificate must chain to (NEW: auctioneer_ca_cert). With the client certificate and key, calls use mutual TLS.</summary>
     [ConfigurationKeyName("auctioneer_ca_cert")]
+    [Description("PEM CA bundle the auctioneer's certificate must chain to (with auctioneer_client_cert and auctioneer_client_key: mutual TLS)")]
     public string? CaCert { get; set; }
 
     /// <summary>Client certificate presented to the auctioneer, PEM (NEW: auctioneer_client_cert).</summary>
     [ConfigurationKeyName("auctioneer_client_cert")]
+    [Description("PEM client certificate presented to the auctioneer")]
     public string? ClientCert { get; set; }
 
     /// <summary>Private key of <see cref="ClientCert"/>, PEM (NEW: auctioneer_client_key).</summary>
     [ConfigurationKeyName("auctioneer_client_key")]
+    [Description("PEM key of auctioneer_client_cert")]
     public string? ClientKey { get; set; }
 
     /// <summary>
@@ -70,6 +73,7 @@ public sealed record AuctioneerOptions
     /// and an https:// <see cref="Address"/>.
     /// </summary>
     [ConfigurationKeyName("auctioneer_require_tls")]
+    [Description("true: never fall back to plain HTTP when a TLS call to the auctioneer fails")]
     public bool RequireTls { get; set; }
 
     /// <summary>True when any of the TLS settings is given (the validator requires all three together).</summary>

@@ -26,14 +26,17 @@ public sealed record RepClientOptions
 
     /// <summary>CA bundle, PEM, reps' server certificates must chain to (NEW: rep_ca_cert). With the client certificate and key, https:// reps are called over mutual TLS.</summary>
     [ConfigurationKeyName("rep_ca_cert")]
+    [Description("PEM CA bundle the reps' certificates must chain to (with rep_client_cert and rep_client_key: mutual TLS to https:// rep_url)")]
     public string? CaCert { get; set; }
 
     /// <summary>Client certificate presented to reps, PEM (NEW: rep_client_cert).</summary>
     [ConfigurationKeyName("rep_client_cert")]
+    [Description("PEM client certificate presented to reps")]
     public string? ClientCert { get; set; }
 
     /// <summary>Private key of <see cref="ClientCert"/>, PEM (NEW: rep_client_key).</summary>
     [ConfigurationKeyName("rep_client_key")]
+    [Description("PEM key of rep_client_cert")]
     public string? ClientKey { get; set; }
 
     /// <summary>
@@ -42,6 +45,7 @@ public sealed record RepClientOptions
     /// rep client's rule). True needs the TLS credentials.
     /// </summary>
     [ConfigurationKeyName("rep_require_tls")]
+    [Description("true: call reps only at their https:// rep_url; false: a cell without rep_url is called at its plain-HTTP rep_address")]
     public bool RequireTls { get; set; }
 
     /// <summary>True when any of the TLS settings is given (the validator requires all three together).</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Bbs.Server.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -24,9 +25,11 @@ public sealed class AuthorizationRule
 {
     /// <summary>Matched exactly (case-sensitive) against the subject CN and every SAN DNS name and URI; <c>*</c> matches any run of characters.</summary>
     [ConfigurationKeyName("identity")]
+    [Description("a certificate name (CN, SAN DNS or URI) this rule matches; * is a wildcard")]
     public string Identity { get; set; } = string.Empty;
 
     [ConfigurationKeyName("role")]
+    [Description("admin, scheduler, cell or reader")]
     public BbsRole Role { get; set; } = BbsRole.Reader;
 }
 
@@ -39,10 +42,12 @@ public sealed class BbsAuthorizationOptions
     public const string SectionName = "authorization";
 
     [ConfigurationKeyName("enabled")]
+    [Description("authorize each /v1 call by the client certificate's identity (needs ca_file)")]
     public bool Enabled { get; set; }
 
     /// <summary>In order: the first rule matching one of the certificate's names gives the role.</summary>
     [ConfigurationKeyName("rules")]
+    [Description("ordered {identity, role} rules; the first match decides, no match is 403")]
     public IList<AuthorizationRule> Rules { get; } = [];
 }
 

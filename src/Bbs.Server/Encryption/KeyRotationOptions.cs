@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 
 namespace Bbs.Server.Encryption;
@@ -7,6 +8,7 @@ public sealed class KeyRotationOptions
 {
     /// <summary>Records re-sealed per second at most, so a rotation over a large store does not crowd out the API's writes.</summary>
     [ConfigurationKeyName("key_rotation_records_per_second")]
+    [Description("how fast the leader re-seals records not sealed under active_key_label")]
     [Range(1, 100_000)]
     public int RecordsPerSecond { get; set; } = 200;
 
@@ -15,5 +17,6 @@ public sealed class KeyRotationOptions
     /// older configuration may still write under an older key during a rolling update).
     /// </summary>
     [ConfigurationKeyName("key_rotation_interval")]
+    [Description("how often the leader looks again for records to re-seal")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -93,6 +93,7 @@ public sealed class BbsServerOptions
     /// Certificates of an issuer with no CRL in the file are not checked for revocation.
     /// </summary>
     [ConfigurationKeyName("ca_crl_file")]
+    [Description("with ca_file: PEM or DER CRLs signed by a CA of ca_file; a revoked client certificate fails the handshake (re-read when it changes)")]
     public string? CaCrlFile { get; set; }
 
     /// <summary>How long the readiness probe waits for the store before reporting it unreachable.</summary>

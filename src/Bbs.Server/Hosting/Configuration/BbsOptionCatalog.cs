@@ -57,7 +57,7 @@ public static class BbsOptionCatalog
     public static IReadOnlyList<Type> OptionsTypes { get; } =
     [
         typeof(BbsServerOptions), typeof(EtcdDbOptions), typeof(RecordFormatOptions), typeof(ConvergenceOptions),
-        typeof(TaskOptions), typeof(EventOptions), typeof(AuctioneerOptions), typeof(RepClientOptions),
+        typeof(TaskOptions), typeof(EventOptions), typeof(AuctioneerOptions), typeof(RepClientOptions), typeof(Encryption.KeyRotationOptions),
     ];
 
     /// <summary>Every key once, in declaration order (a key bound by two classes, as <c>communication_timeout</c>, is listed with the first).</summary>
