@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Information, "etcd token for user {User} renewed after etcd refused it as invalid")]
     public static partial void TokenRenewed(this ILogger logger, string user);
 
-    [LoggerMessage(5, LogLevel.Warning, "etcd {Stream} stream cannot reach etcd ({Reason}); trying again in {Pause}")]
-    public static partial void StreamUnreachable(this ILogger logger, string stream, string reason, TimeSpan pause);
+    [LoggerMessage(5, LogLevel.Warning, "etcd {Stream} stream cannot reach etcd ({Reason}); trying again every {Pause} ({Attempts} attempts since the last report)")]
+    public static partial void StreamUnreachable(this ILogger logger, string stream, string reason, TimeSpan pause, long attempts);
 
     [LoggerMessage(6, LogLevel.Debug, "etcd watch {WatchId} (re)created from revision {Revision}")]
     public static partial void WatchCreating(this ILogger logger, long watchId, long revision);

@@ -142,10 +142,28 @@ public sealed class AuctionRequesterTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(2, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=no_auctioneer", "kind=lrp"));
         Assert.Equal(1, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=no_auctioneer", "kind=task"));
         Assert.Equal(3, peers.Metrics.Sum(PeerMetrics.AuctionsRequested));
-        Assert.Contains(peers.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("pg-1 [0], pg-1 [1]", StringComparison.Ordinal));
-        Assert.Contains(peers.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("task-1", StringComparison.Ordinal));
+        await EventuallyAsync(() => peers.Log.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("pg-1 [0], pg-1 [1]", StringComparison.Ordinal)), "the LRP requests logged");
+        await EventuallyAsync(() => peers.Log.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("task-1", StringComparison.Ordinal)), "the task request logged");
         Assert.Contains(peers.Log.Entries, e => e.Message.Contains("No auctioneer configured", StringComparison.Ordinal));
         Assert.Empty(_auctioneer.Requests);
+    }
+
+    [Fact]
+    public async Task WithoutAnAuctioneerTheRequestsOfOneWindowAreOneLineWithTheirCount()
+    {
+        await using var peers = await PeersHost.StartAsync(output);
+
+        for (int i = 0; i < 100; i++)
+        {
+            peers.Requester.RequestLrpAuctions([LrpStartRequest.From(SchedulingInfo($"many-{i}"), 0)]);
+        }
+
+        await EventuallyAsync(() => peers.Log.Entries.Any(e => e.Message.StartsWith("Not sent", StringComparison.Ordinal)), "the requests logged");
+        await Task.Delay(300);
+        var lines = peers.Log.Entries.Where(e => e.Message.StartsWith("Not sent", StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count <= 2, $"{lines.Count} lines for 100 requests");
+        Assert.Equal(100, lines.Sum(e => int.Parse(System.Text.RegularExpressions.Regex.Match(e.Message, @": (\d+) lrp").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(100, peers.Metrics.Sum(PeerMetrics.AuctionRequests, "outcome=no_auctioneer", "kind=lrp"));
     }
 
     [Fact]

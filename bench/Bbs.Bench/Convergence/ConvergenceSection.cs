@@ -146,13 +146,13 @@ public sealed partial class ConvergenceSection(BbsClient client, EtcdClient etcd
         return new Pass(elapsed, auctioned, tally, cpuUse);
     }
 
-    /// <summary>The RenderedMessage of one of the server's JSON log lines (the line itself if it is not one).</summary>
+    /// <summary>The message of one of the server's JSON log lines (the line itself if it is not one).</summary>
     private static string RenderedMessage(string line)
     {
         try
         {
             using var json = JsonDocument.Parse(line);
-            return json.RootElement.TryGetProperty("RenderedMessage", out var rendered) ? rendered.GetString() ?? line : line;
+            return ClefLine.Message(json.RootElement) ?? line;
         }
         catch (JsonException)
         {

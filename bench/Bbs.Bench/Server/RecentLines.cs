@@ -56,14 +56,13 @@ internal sealed class RecentLines(int capacity)
         {
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
-            if (!root.TryGetProperty("RenderedMessage", out var rendered))
+            if (ClefLine.Message(root) is not { } message)
             {
                 return (line, null);
             }
 
-            string message = rendered.GetString() ?? string.Empty;
-            string level = root.TryGetProperty("Level", out var l) ? l.GetString() ?? "?" : "?";
-            string? exception = root.TryGetProperty("Exception", out var e) ? e.GetString()?.Split('\n')[0].Trim() : null;
+            string level = ClefLine.Level(root);
+            string? exception = ClefLine.Exception(root)?.Split('\n')[0].Trim();
             string text = exception is null ? $"{level}: {message}" : $"{level}: {message} — {exception}";
             return (text, level is "Error" or "Fatal" ? exception ?? message : null);
         }

@@ -26,6 +26,9 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
     private readonly ResiliencePipeline _retry;
     private readonly string _name;
     private readonly TimeSpan _reconnectPause;
+
+    // While etcd stays unreachable: one line when it begins, then one every 30 s with the count of attempts.
+    private readonly RepeatedCondition _unreachable = new(TimeSpan.FromSeconds(30));
     private readonly CancellationTokenSource _disposing = new();
     private StreamCall<TRequest, TResponse>? _call;
     private Task? _pump;
@@ -144,7 +147,10 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
             }
             catch (EtcdException ex) when (Retry.IsTransient(ex))
             {
-                Logger.StreamUnreachable(_name, ex.Message, _reconnectPause);
+                if (_unreachable.Occurred(out long attempts))
+                {
+                    Logger.StreamUnreachable(_name, ex.Message, _reconnectPause, attempts);
+                }
             }
             catch (EtcdException ex)
             {
@@ -199,6 +205,7 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
                 if (!receivedAny)
                 {
                     receivedAny = true;
+                    _unreachable.Ended(out _);
                     Logger.StreamConnected(_name);
                 }
 

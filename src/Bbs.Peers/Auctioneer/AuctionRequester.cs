@@ -28,6 +28,8 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
     private const string QueueFull = "queue_full";
     private const string Shutdown = "shutdown";
     private const long DropReportIntervalMs = 1000;
+    private const int NotSentGuidsShown = 10;
+    private static readonly TimeSpan NotSentWindow = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
 
     private readonly IAuctioneerClient _client;
@@ -35,6 +37,8 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
     private readonly PeerMetrics _metrics;
     private readonly ILogger<AuctionRequester> _logger;
     private readonly Channel<PendingAuction> _queue;
+    private readonly Lock _notSentGate = new();
+    private readonly Dictionary<string, (int Count, List<string> Guids)> _notSent = new(StringComparer.Ordinal);
 
     // Cancelled when the host's shutdown deadline passes (or on dispose): ends sending and flushing.
     private readonly CancellationTokenSource _abort = new();
@@ -80,7 +84,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
         if (!_options.IsConfigured)
         {
             _metrics.NotSentNoAuctioneer(LrpKind, requests.Count);
-            _logger.AuctionsNotSent(LrpKind, requests.Count, Describe(requests));
+            ReportNotSent(LrpKind, requests.Count, Describe(requests));
             return;
         }
 
@@ -102,7 +106,7 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
         if (!_options.IsConfigured)
         {
             _metrics.NotSentNoAuctioneer(TaskKind, requests.Count);
-            _logger.AuctionsNotSent(TaskKind, requests.Count, Describe(requests));
+            ReportNotSent(TaskKind, requests.Count, Describe(requests));
             return;
         }
 
@@ -335,6 +339,54 @@ public sealed class AuctionRequester : IHostedService, IAuctionRequester, IDispo
         else
         {
             tasks.Add(item.Task!);
+        }
+    }
+
+    /// <summary>
+    /// Without an auctioneer, convergence asks for one auction per desired LRP: the requests of one batch window are
+    /// reported as one line per kind, with their count and the first guids, not one line per LRP.
+    /// </summary>
+    private void ReportNotSent(string kind, int count, string guids)
+    {
+        lock (_notSentGate)
+        {
+            bool first = _notSent.Count == 0;
+            var (total, names) = _notSent.GetValueOrDefault(kind, (0, new List<string>()));
+            if (names.Count < NotSentGuidsShown)
+            {
+                names.Add(guids);
+            }
+
+            _notSent[kind] = (total + count, names);
+            if (first)
+            {
+                _ = FlushNotSentAsync();
+            }
+        }
+    }
+
+    private async Task FlushNotSentAsync()
+    {
+        try
+        {
+            await Task.Delay(_options.BatchWindow > NotSentWindow ? _options.BatchWindow : NotSentWindow, _abort.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: report what was gathered now.
+        }
+
+        KeyValuePair<string, (int Count, List<string> Guids)>[] report;
+        lock (_notSentGate)
+        {
+            report = [.. _notSent];
+            _notSent.Clear();
+        }
+
+        foreach (var (kind, (count, guids)) in report)
+        {
+            string shown = string.Join(", ", guids);
+            _logger.AuctionsNotSent(kind, count, guids.Count < NotSentGuidsShown ? shown : shown + ", ...");
         }
     }
 

@@ -160,6 +160,16 @@ public sealed class BbsServerOptions
     [AllowedValues("debug", "info", "warn", "error", "fatal")]
     public string LogLevel { get; set; } = "info";
 
+    /// <summary>
+    /// How log lines are written to stdout: <c>json</c>, Serilog's compact JSON (CLEF: <c>@t</c>, <c>@mt</c>, <c>@l</c>,
+    /// <c>@tr</c>, <c>@sp</c> and the properties, one message per line, nothing rendered twice), for collectors; or
+    /// <c>text</c>, one readable line per event, for a terminal.
+    /// </summary>
+    [Description("json (Serilog's compact JSON lines, for collectors) or text (readable lines, for a terminal)")]
+    [ConfigurationKeyName("log_format")]
+    [AllowedValues("json", "text")]
+    public string LogFormat { get; set; } = "json";
+
     /// <summary>The etcd endpoints parsed into URIs.</summary>
     public IReadOnlyList<Uri> EtcdEndpointUris() =>
         [.. EtcdEndpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(e => new Uri(e))];

@@ -1,19 +1,22 @@
 using System.Diagnostics;
 using Serilog;
 using Serilog.Events;
-using Serilog.Formatting.Json;
+using Serilog.Formatting.Compact;
 
 namespace Bbs.Server.Hosting;
 
 /// <summary>
-/// Serilog as the only logging provider (Serilog.AspNetCore). By default one JSON object per line on stdout with
-/// RFC 3339 timestamps, at <c>log_level</c>. A <c>Serilog</c> configuration section (Serilog.Settings.Configuration)
+/// Serilog as the only logging provider (Serilog.AspNetCore). By default one compact JSON object per line on stdout
+/// (Serilog.Formatting.Compact) with RFC 3339 timestamps, at <c>log_level</c>; <c>log_format=text</c> writes readable lines. A <c>Serilog</c> configuration section (Serilog.Settings.Configuration)
 /// may set levels and overrides, and when it names sinks under <c>Serilog:WriteTo</c> they replace the default console.
 /// </summary>
 internal static class Logging
 {
     /// <summary>The header Diego's clients send with every request, and the request id of our log lines.</summary>
     public const string RequestIdHeader = "X-Vcap-Request-Id";
+
+    /// <summary><c>log_format=text</c>: time, level, source, message, and the trace id when there is one.</summary>
+    private const string TextTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     public static void AddBbsLogging(this WebApplicationBuilder builder)
     {
@@ -35,9 +38,15 @@ internal static class Logging
             .Enrich.FromLogContext()
             .Enrich.WithProperty("source", "bbs")
             .ReadFrom.Configuration(configuration);
-        if (!configuredSinks)
+        if (!configuredSinks && configuration[$"{BbsServerOptions.SectionName}:log_format"] == "text")
         {
-            logger.WriteTo.Console(new JsonFormatter(renderMessage: true));
+            logger.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (!configuredSinks)
+        {
+            // Compact JSON (CLEF): the template once, its properties at the top level, and the trace and span ids
+            // (@tr, @sp); no rendered copy of the message and no "Properties" wrapper, so a line is a third of the size.
+            logger.WriteTo.Console(new CompactJsonFormatter());
         }
 
         // Not the static Log.Logger: tests host several servers in one process, each with its own logger.

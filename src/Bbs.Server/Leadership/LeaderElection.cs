@@ -28,6 +28,9 @@ public sealed partial class LeaderElection : BackgroundService
     private readonly TimeProvider time = TimeProvider.System;
     private readonly ILogger<LeaderElection> logger;
     private readonly Lock gate = new();
+
+    // While the store stays unreachable: one line when it begins, then one every 30 s with the count of attempts.
+    private readonly Bbs.Etcd.RepeatedCondition storeUnavailable = new(TimeSpan.FromSeconds(30));
     private TaskCompletionSource<CancellationToken> leadership = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public LeaderElection(IKeyValueStore store, IOptions<ConvergenceOptions> options, ILogger<LeaderElection> logger)
@@ -66,6 +69,7 @@ public sealed partial class LeaderElection : BackgroundService
             {
                 var grantSent = time.GetUtcNow();
                 var lease = await store.GrantLeaseAsync(ttl, stoppingToken).ConfigureAwait(false);
+                storeUnavailable.Ended(out _);
                 var result = await store.TxnAsync(
                     TxnRequest.If(TxnCompare.Absent(LockKey)).Then(new PutOp(LockKey, record, lease)).Else(new GetOp(LockKey)),
                     stoppingToken).ConfigureAwait(false);
@@ -81,7 +85,11 @@ public sealed partial class LeaderElection : BackgroundService
             }
             catch (Exception ex) when (ex is StoreException && !stoppingToken.IsCancellationRequested)
             {
-                LogStoreUnavailable(logger, ex);
+                if (storeUnavailable.Occurred(out long attempts))
+                {
+                    LogStoreUnavailable(logger, ex.Message, attempts);
+                }
+
                 await Task.Delay(options.LockRetryInterval, time, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -209,8 +217,8 @@ public sealed partial class LeaderElection : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "this instance ({Id}) lost leadership: {Reason}")]
     private static partial void LogLost(ILogger logger, string id, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "leader election: store unavailable")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "leader election: store unavailable ({Reason}); retrying ({Attempts} attempts since the last report)")]
+    private static partial void LogStoreUnavailable(ILogger logger, string reason, long attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not release the leader lease at shutdown")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception);

@@ -33,6 +33,9 @@ public sealed partial class KeyValueView : IAsyncDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    // While the store stays unreachable: one line when it begins, then one every 30 s with the count of attempts.
+    private readonly Bbs.Etcd.RepeatedCondition storeFailures = new(TimeSpan.FromSeconds(30));
+
     private readonly IKeyValueStore store;
     private readonly string prefix;
     private readonly ILogger logger;
@@ -186,6 +189,11 @@ public sealed partial class KeyValueView : IAsyncDisposable
             try
             {
                 var loaded = await LoadAsync(cancellationToken).ConfigureAwait(false);
+                if (storeFailures.Ended(out long unreported))
+                {
+                    LogRecovered(logger, unreported);
+                }
+
                 await WatchAsync(loaded, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -200,7 +208,11 @@ public sealed partial class KeyValueView : IAsyncDisposable
             }
             catch (Exception ex) when (ex is StoreException or ObjectDisposedException)
             {
-                LogFailed(logger, ex.Message);
+                if (storeFailures.Occurred(out long attempts))
+                {
+                    LogFailed(logger, ex.Message, attempts);
+                }
+
                 try
                 {
                     await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
@@ -329,6 +341,9 @@ public sealed partial class KeyValueView : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "store view listener {Listener} failed")]
     private static partial void LogListenerFailed(ILogger logger, string listener, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "store view: the store failed ({Reason}); retrying")]
-    private static partial void LogFailed(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store view: the store failed ({Reason}); retrying every second ({Attempts} attempts since the last report)")]
+    private static partial void LogFailed(ILogger logger, string reason, long attempts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "store view: the store is reachable again ({Attempts} failed attempts not reported before)")]
+    private static partial void LogRecovered(ILogger logger, long attempts);
 }

@@ -22,18 +22,18 @@ public sealed class RequestLoggingTests
         using var answered = await server.Http.SendAsync(ping);
         using var missing = await server.Http.PostAsync(new Uri("/v1/nowhere", UriKind.Relative), null);
 
-        var pingLine = await LineAsync(server, l => l.GetProperty("Properties").TryGetProperty("RequestId", out var id) && id.GetString() == "vcap-1234");
-        var missingLine = await LineAsync(server, l => l.GetProperty("Properties").TryGetProperty("RequestPath", out var path) && path.GetString() == "/v1/nowhere");
+        var pingLine = await LineAsync(server, l => l.TryGetProperty("RequestId", out var id) && id.GetString() == "vcap-1234");
+        var missingLine = await LineAsync(server, l => l.TryGetProperty("RequestPath", out var path) && path.GetString() == "/v1/nowhere");
 
-        var properties = pingLine.GetProperty("Properties");
-        Assert.Equal("Debug", pingLine.GetProperty("Level").GetString());
+        var properties = pingLine;
+        Assert.Equal("Debug", pingLine.GetProperty("@l").GetString());
         Assert.Equal("Ping", properties.GetProperty("RouteName").GetString());
         Assert.Equal(200, properties.GetProperty("StatusCode").GetInt32());
         Assert.True(properties.GetProperty("Elapsed").GetDouble() >= 0);
 
         // Without the caller's header, the request id is the trace id: 32 hex digits.
-        var generated = missingLine.GetProperty("Properties").GetProperty("RequestId").GetString();
-        Assert.Equal(404, missingLine.GetProperty("Properties").GetProperty("StatusCode").GetInt32());
+        var generated = missingLine.GetProperty("RequestId").GetString();
+        Assert.Equal(404, missingLine.GetProperty("StatusCode").GetInt32());
         Assert.Matches("^[0-9a-f]{32}$", generated);
     }
 
@@ -76,10 +76,10 @@ public sealed class RequestLoggingTests
 
         // Scaling down retires 9 running instances whose rep cannot be reached.
         await client.UpdateDesiredLrpAsync(guid, new Bbs.Models.DesiredLRPUpdate { Instances = 1 });
-        var line = await LineAsync(server, l => l.GetProperty("MessageTemplate").GetString()!.StartsWith("could not ask the reps to stop", StringComparison.Ordinal));
+        var line = await LineAsync(server, l => l.GetProperty("@mt").GetString()!.StartsWith("could not ask the reps to stop", StringComparison.Ordinal));
         await Task.Delay(500);
 
-        Assert.Equal(9, line.GetProperty("Properties").GetProperty("Count").GetInt32());
+        Assert.Equal(9, line.GetProperty("Count").GetInt32());
         Assert.Equal(1, server.RecentOutput.Split('\n').Count(l => l.Contains("could not ask the reps to stop", StringComparison.Ordinal)));
     }
 
@@ -104,7 +104,7 @@ public sealed class RequestLoggingTests
                 }
 
                 using var document = JsonDocument.Parse(line);
-                if (document.RootElement.TryGetProperty("Properties", out _) && match(document.RootElement))
+                if (document.RootElement.TryGetProperty("@mt", out _) && match(document.RootElement))
                 {
                     return document.RootElement.Clone();
                 }

@@ -104,7 +104,7 @@ public abstract class MetricsEndpointTests<TServer>(TServer server)
         }
 
         Assert.NotNull(line);
-        Assert.Contains($"\"TraceId\":\"{requestId:N}\"", line, StringComparison.Ordinal);
+        Assert.Contains($"\"@tr\":\"{requestId:N}\"", line, StringComparison.Ordinal);
     }
 
     [Fact]

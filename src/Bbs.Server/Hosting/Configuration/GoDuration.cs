@@ -148,14 +148,19 @@ public static class GoDuration
 /// </summary>
 public sealed class GoDurationConverter : TimeSpanConverter
 {
-    private static int registered;
+    private static readonly Lock Gate = new();
+    private static bool registered;
 
-    /// <summary>Registers the converter for the process (idempotent).</summary>
+    /// <summary>Registers the converter for the process (idempotent; a caller returns once it is in place).</summary>
     public static void Register()
     {
-        if (Interlocked.Exchange(ref registered, 1) == 0)
+        lock (Gate)
         {
-            TypeDescriptor.AddAttributes(typeof(TimeSpan), new TypeConverterAttribute(typeof(GoDurationConverter)));
+            if (!registered)
+            {
+                TypeDescriptor.AddAttributes(typeof(TimeSpan), new TypeConverterAttribute(typeof(GoDurationConverter)));
+                registered = true;
+            }
         }
     }
 
