@@ -37,6 +37,13 @@ public static partial class EventsApi
         return v1;
     }
 
+    /// <summary>
+    /// True for every event-stream path (<c>/v1/events</c>, <c>/v1/events.r1</c>, <c>/v1/events/tasks</c>, …): a text
+    /// prefix, since <c>/v1/events.r1</c> is not under the path segment <c>/v1/events</c>. Streams are long-lived by
+    /// design, so the request limits do not count them and the latency histogram does not time them.
+    /// </summary>
+    public static bool IsStreamPath(PathString path) => path.Value?.StartsWith("/v1/events", StringComparison.Ordinal) == true;
+
     /// <summary>How long a dropped subscriber's client has to read what was written before its connection is aborted.</summary>
     private static readonly TimeSpan DroppedStreamGrace = TimeSpan.FromSeconds(2);
 

@@ -84,9 +84,8 @@ internal static class RequestLimits
     /// <summary>API requests count toward the in-flight limit; event streams (long-lived by design) and probes do not.</summary>
     private static bool Counted(HttpContext context)
     {
-        // "/v1/events.r1" is not under the segment "/v1/events": match the text, so every stream path is left out.
-        string path = context.Request.Path.Value ?? string.Empty;
-        return path.StartsWith("/v1/", StringComparison.Ordinal) && !path.StartsWith("/v1/events", StringComparison.Ordinal);
+        var path = context.Request.Path;
+        return path.StartsWithSegments("/v1", StringComparison.Ordinal) && !Events.EventsApi.IsStreamPath(path);
     }
 
     /// <summary>The bulk reads: every <c>/v1/…/list</c> route (actual LRPs, groups, desired LRPs, scheduling and routing infos, tasks, domains).</summary>

@@ -32,7 +32,7 @@ public sealed class ServerMetrics
         string route = context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "none";
         var tag = new KeyValuePair<string, object?>("route", route);
         requests.Add(1, tag);
-        if (!context.Request.Path.StartsWithSegments("/v1/events", StringComparison.Ordinal) && !route.Contains("EventStream", StringComparison.Ordinal))
+        if (!Events.EventsApi.IsStreamPath(context.Request.Path))
         {
             duration.Record(elapsed.TotalSeconds, tag);
         }
