@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Bbs.Models.Json;
 using Google.Protobuf;
 
 namespace Bbs.Server.Events;
@@ -62,8 +63,9 @@ public readonly record struct EventPosition(long Revision, int Position) : IComp
 }
 
 /// <summary>
-/// One BBS event, immutable and shared by every subscriber: its SSE frame is encoded once
-/// (<c>id</c>, <c>event</c>, <c>data</c> = base64 of the protobuf event, in vito/go-sse's framing).
+/// One BBS event, immutable and shared by every subscriber: its SSE frame is encoded once per form
+/// (<c>id</c>, <c>event</c>, <c>data</c> = base64 of the protobuf event, in vito/go-sse's framing; or, for a
+/// stream that asked for JSON, <c>data</c> = the event in Diego's JSON form, on one line).
 /// </summary>
 public sealed class BbsEvent
 {
@@ -75,11 +77,13 @@ public sealed class BbsEvent
         Message = message;
         Streams = streams;
         CellIds = cellIds;
-        frame = new Lazy<byte[]>(() => Encoding.UTF8.GetBytes($"id: {position}\nevent: {name}\ndata: {Convert.ToBase64String(message.ToByteArray())}\n\n"));
+        frame = new Lazy<byte[]>(() => EncodeFrame(position, name, message, json: false));
+        jsonFrame = new Lazy<byte[]>(() => EncodeFrame(position, name, message, json: true));
     }
 
-    // Encoded on first use, once for all subscribers: a change nobody streams costs no encoding.
+    // Encoded on first use, once for all subscribers of a form: a change nobody streams costs no encoding.
     private readonly Lazy<byte[]> frame;
+    private readonly Lazy<byte[]> jsonFrame;
 
     public EventPosition Position { get; }
 
@@ -94,6 +98,20 @@ public sealed class BbsEvent
 
     /// <summary>The complete SSE frame, ready to write.</summary>
     public ReadOnlyMemory<byte> Frame => frame.Value;
+
+    /// <summary>The complete SSE frame with the event's data in Diego's JSON form.</summary>
+    public ReadOnlyMemory<byte> JsonFrame => jsonFrame.Value;
+
+    /// <summary>
+    /// One SSE frame: <c>data</c> is base64 of the protobuf message, or the message's Go JSON (compact, so one line:
+    /// JSON escapes every newline inside strings).
+    /// </summary>
+    public static byte[] EncodeFrame(EventPosition position, string name, IMessage message, bool json)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var data = json ? GoJsonWriter.ToJson(message) : Convert.ToBase64String(message.ToByteArray());
+        return Encoding.UTF8.GetBytes($"id: {position}\nevent: {name}\ndata: {data}\n\n");
+    }
 
     /// <summary>True when a subscriber of <paramref name="stream"/> filtered on <paramref name="cellId"/> gets this event.</summary>
     /// <remarks>Runs once per subscriber per event in the fan-out, so it allocates nothing.</remarks>

@@ -96,7 +96,7 @@ public static partial class EventsApi
             response.Headers.Connection = "keep-alive";
             await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
 
-            var writer = new FrameWriter(response.Body, resume);
+            var writer = new FrameWriter(response.Body, resume, json: BbsCodec.AnswersJson(context.Request));
             try
             {
                 if (subscription.HistoryFrom is { } from)
@@ -189,8 +189,11 @@ public static partial class EventsApi
         }
     }
 
-    /// <summary>Writes frames in position order, skipping anything at or before what was already written.</summary>
-    private sealed class FrameWriter(Stream body, EventPosition? after)
+    /// <summary>
+    /// Writes frames in position order, skipping anything at or before what was already written; with
+    /// <paramref name="json"/>, each event's data is its Diego JSON (ids and resume are the same in both forms).
+    /// </summary>
+    private sealed class FrameWriter(Stream body, EventPosition? after, bool json)
     {
         private EventPosition? last = after;
 
@@ -201,13 +204,13 @@ public static partial class EventsApi
                 return;
             }
 
-            await body.WriteAsync(e.Frame, cancellationToken).ConfigureAwait(false);
+            await body.WriteAsync(json ? e.JsonFrame : e.Frame, cancellationToken).ConfigureAwait(false);
             last = e.Position;
         }
 
         public async ValueTask WriteSignalAsync(EventPosition position, string name, IMessage message, CancellationToken cancellationToken)
         {
-            var frame = Encoding.UTF8.GetBytes($"id: {position}\nevent: {name}\ndata: {Convert.ToBase64String(message.ToByteArray())}\n\n");
+            var frame = BbsEvent.EncodeFrame(position, name, message, json);
             await body.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
             await body.FlushAsync(cancellationToken).ConfigureAwait(false);
             last = position;

@@ -1,9 +1,9 @@
 using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using System.IO.Pipelines;
 using Bbs.Models;
+using Bbs.Models.Json;
 using Google.Protobuf;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace Bbs.Server.Http;
@@ -11,21 +11,54 @@ namespace Bbs.Server.Http;
 /// <summary>
 /// The one place where request and response bodies are encoded: protobuf (BBS's wire form, the default,
 /// whatever the Content-Type says, as BBS never checks it) or JSON when the request's Content-Type is
-/// <c>application/json</c> (our addition; proto3 JSON mapping with BBS's snake_case names).
+/// <c>application/json</c> (our addition, in Diego's JSON form: what the Go models write, and cfdot prints).
+/// The answer takes the request's form unless <c>Accept</c> prefers the other one.
 /// </summary>
 public static class BbsCodec
 {
     public const string ProtobufContentType = "application/x-protobuf";
     public const string JsonContentType = "application/json";
 
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
-    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+    private static int deprecationLogged;
 
-    /// <summary>True when the request asked for the JSON form.</summary>
+    /// <summary>True when the request body is in the JSON form.</summary>
     public static bool IsJson(HttpRequest request) =>
-        MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-        && (mediaType.MediaType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
-            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) && IsJsonType(mediaType);
+
+    /// <summary>
+    /// True when the answer is JSON: <c>Accept</c> prefers JSON to protobuf, or says neither (<c>*/*</c>, or no header,
+    /// as Diego's Go client sends) and the request body is JSON.
+    /// </summary>
+    public static bool AnswersJson(HttpRequest request)
+    {
+        if (request.Headers.Accept.Count > 0 && MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted))
+        {
+            double json = 0, protobuf = 0;
+            foreach (var type in accepted)
+            {
+                var quality = type.Quality ?? 1;
+                if (IsJsonType(type))
+                {
+                    json = Math.Max(json, quality);
+                }
+                else if (type.MediaType.Equals(ProtobufContentType, StringComparison.OrdinalIgnoreCase))
+                {
+                    protobuf = Math.Max(protobuf, quality);
+                }
+            }
+
+            if (json != protobuf)
+            {
+                return json > protobuf;
+            }
+        }
+
+        return IsJson(request);
+    }
+
+    private static bool IsJsonType(MediaTypeHeaderValue mediaType) =>
+        mediaType.MediaType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
+        || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Reads and decodes the whole body. Returns the message, or BBS's error: UnknownError when the body
@@ -58,7 +91,14 @@ public static class BbsCodec
 
         try
         {
-            return Decode<T>(read.Buffer, IsJson(request));
+            var (message, error, deprecated) = DecodeNoting<T>(read.Buffer, IsJson(request));
+            if (deprecated is not null && Interlocked.Exchange(ref deprecationLogged, 1) == 0)
+            {
+                request.HttpContext.RequestServices.GetService<ILoggerFactory>()?.CreateLogger(typeof(BbsCodec).FullName!)
+                    .LogWarning("a JSON request used this server's earlier proto3 form, at {Member}: it is accepted until the next major version; send Diego's JSON form (README, JSON). Logged once per process", deprecated);
+            }
+
+            return (message, error);
         }
         finally
         {
@@ -67,23 +107,39 @@ public static class BbsCodec
     }
 
     /// <summary>
-    /// Decodes a whole body, protobuf or (when <paramref name="json"/>) JSON. Returns the message, or InvalidRequest
-    /// ("the request received is invalid") when it does not decode; throws nothing for any input.
+    /// Decodes a whole body, protobuf or (when <paramref name="json"/>) JSON. Returns the message, or InvalidRequest:
+    /// BBS's "the request received is invalid" for protobuf, and for JSON what is wrong and where. Throws nothing for
+    /// any input.
     /// </summary>
     public static (T? Message, Error? Error) Decode<T>(in ReadOnlySequence<byte> body, bool json)
         where T : class, IMessage<T>, new()
     {
+        var (message, error, _) = DecodeNoting<T>(body, json);
+        return (message, error);
+    }
+
+    /// <summary><see cref="Decode{T}(in ReadOnlySequence{byte}, bool)"/>, also saying where a JSON body used the deprecated proto3 form.</summary>
+    private static (T? Message, Error? Error, string? Deprecated) DecodeNoting<T>(in ReadOnlySequence<byte> body, bool json)
+        where T : class, IMessage<T>, new()
+    {
         try
         {
-            var message = json ? Parser.Parse<T>(Encoding.UTF8.GetString(body)) : Parsers<T>.Instance.ParseFrom(body);
-            return (message, null);
+            if (json)
+            {
+                var read = GoJsonReader.Read<T>(body);
+                return read.Error is null
+                    ? (read.Message, null, read.Deprecated)
+                    : (null, BbsErrors.InvalidRequest(read.Error), null);
+            }
+
+            return (Parsers<T>.Instance.ParseFrom(body), null, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Google.Protobuf reports most malformed input as InvalidProtocolBufferException, but some truncated
             // fields surface as IndexOutOfRangeException or ArgumentException from its readers: every failure to
             // decode a body is the caller's bad input, never a 500.
-            return (default, BbsErrors.BadRequest);
+            return (default, BbsErrors.BadRequest, null);
         }
     }
 
@@ -92,9 +148,9 @@ public static class BbsCodec
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        if (IsJson(context.Request))
+        if (AnswersJson(context.Request))
         {
-            await WriteJsonAsync(response, Formatter.Format(message), cancellationToken).ConfigureAwait(false);
+            await WriteJsonAsync(response, message, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -176,12 +232,9 @@ public static class BbsCodec
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        if (IsJson(context.Request))
+        if (AnswersJson(context.Request))
         {
-            var json = keepContainer
-                ? $"{{\"error\":{Formatter.Format(error)},\"keep_container\":true}}"
-                : $"{{\"error\":{Formatter.Format(error)}}}";
-            return WriteJsonAsync(response, json, cancellationToken);
+            return WriteJsonAsync(response, ErrorResponse(context, error, keepContainer), cancellationToken);
         }
 
         var errorSize = error.CalculateSize();
@@ -202,16 +255,35 @@ public static class BbsCodec
         return response.Body.WriteAsync(stream.GetBuffer().AsMemory(0, (int)stream.Length), cancellationToken).AsTask();
     }
 
-    private static Task WriteJsonAsync(HttpResponse response, string json, CancellationToken cancellationToken)
+    /// <summary>
+    /// The route's own response message carrying only <paramref name="error"/> (and keep_container), so that its JSON
+    /// has every member Go writes for that response (<c>"should_start":false</c>, <c>"keep_container":false</c>).
+    /// </summary>
+    private static IMessage ErrorResponse(HttpContext context, Error error, bool keepContainer)
     {
-        // Google.Protobuf pretty-prints ("{ \"a\": 1 }"); answer compact JSON, as other JSON APIs do.
-        var buffer = new ArrayBufferWriter<byte>(json.Length);
-        using (var document = JsonDocument.Parse(json))
-        using (var writer = new Utf8JsonWriter(buffer))
+        var responseType = context.GetEndpoint()?.Metadata.GetMetadata<IProducesResponseTypeMetadata>()?.Type;
+        if (responseType is null || !typeof(IMessage).IsAssignableFrom(responseType) || Activator.CreateInstance(responseType) is not IMessage response
+            || response.Descriptor.FindFieldByNumber(1) is not { FieldType: Google.Protobuf.Reflection.FieldType.Message } errorField
+            || errorField.MessageType != Error.Descriptor)
         {
-            document.WriteTo(writer);
+            // A route without a BBS response type (the event streams' filter): the error alone, as every response has it.
+            response = new UpsertDomainResponse();
+            errorField = UpsertDomainResponse.Descriptor.FindFieldByNumber(1);
         }
 
+        errorField.Accessor.SetValue(response, error);
+        if (keepContainer && response.Descriptor.FindFieldByNumber(2) is { FieldType: Google.Protobuf.Reflection.FieldType.Bool } keep)
+        {
+            keep.Accessor.SetValue(response, true);
+        }
+
+        return response;
+    }
+
+    private static Task WriteJsonAsync(HttpResponse response, IMessage message, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        GoJsonWriter.Write(buffer, message);
         response.ContentType = JsonContentType;
         response.ContentLength = buffer.WrittenCount;
         return response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).AsTask();

@@ -48,7 +48,7 @@ public sealed class BbsResult<T> : IResult, IEndpointMetadataProvider
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        return records is not null && !BbsCodec.IsJson(httpContext.Request)
+        return records is not null && !BbsCodec.AnswersJson(httpContext.Request)
             ? BbsCodec.WriteRecordsAsync(httpContext, recordsField, records, httpContext.RequestAborted)
             : BbsCodec.WriteAsync(httpContext, Message, httpContext.RequestAborted);
     }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Bbs.Models.Json;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.OpenApi;
@@ -6,9 +8,9 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace Bbs.Server.OpenApi;
 
 /// <summary>
-/// Replaces the reflection-made schema of a generated protobuf class with one read from its descriptor:
-/// one property per field under its JSON name, in the proto3 JSON mapping (64-bit integers as strings,
-/// bytes as base64, enums by name, maps as objects).
+/// Replaces the reflection-made schema of a generated protobuf class with its Diego JSON form (<see cref="GoJsonForm"/>):
+/// one property per member Go writes, embedded structs flattened, 64-bit integers as numbers, enums by name where
+/// Go writes names, routes as raw JSON. Members Go always writes are required.
 /// </summary>
 internal sealed class ProtobufSchemaFilter : ISchemaFilter
 {
@@ -24,16 +26,33 @@ internal sealed class ProtobufSchemaFilter : ISchemaFilter
             return;
         }
 
-        var properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        target.Type = JsonSchemaType.Object;
+        target.AdditionalPropertiesAllowed = false;
+        if (GoJsonForm.IsRoutes(message.Descriptor))
         {
-            properties[field.JsonName] = FieldSchema(field, context);
+            target.Properties = null;
+            target.Required = null;
+            target.AdditionalPropertiesAllowed = true;
+            target.AdditionalProperties = new OpenApiSchema { Description = "the route owner's JSON, as it is" };
+            target.Description = "routes: each router's name to its JSON (e.g. cf-router: [{\"hostnames\":[…],\"port\":8080}])";
+            return;
         }
 
-        target.Type = JsonSchemaType.Object;
+        var properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+        foreach (var member in GoJsonForm.MembersOf(message.Descriptor))
+        {
+            properties[member.Name] = member.WrapperMember is { } inner
+                ? new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                    Properties = new Dictionary<string, IOpenApiSchema> { [inner] = FieldSchema(member.Field, context) },
+                    Description = $"Go's oneof wrapper: {{\"{inner}\": …}}, or null when unset",
+                }
+                : FieldSchema(member.Field, context);
+        }
+
         target.Properties = properties;
         target.Required = null;
-        target.AdditionalPropertiesAllowed = true;
     }
 
     private static IOpenApiSchema FieldSchema(FieldDescriptor field, SchemaFilterContext context)
@@ -56,12 +75,17 @@ internal sealed class ProtobufSchemaFilter : ISchemaFilter
         FieldType.Double or FieldType.Float => new OpenApiSchema { Type = JsonSchemaType.Number },
         FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
         FieldType.UInt32 or FieldType.Fixed32 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0" },
-        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 or FieldType.UInt64 or FieldType.Fixed64 =>
-            new OpenApiSchema { Type = JsonSchemaType.String, Format = "int64", Description = "a 64-bit integer, as a decimal string (numbers are accepted too)" },
-        FieldType.Enum => new OpenApiSchema
+        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+        FieldType.UInt64 or FieldType.Fixed64 => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0" },
+        FieldType.Enum when GoJsonForm.IsNamed(field.EnumType) => new OpenApiSchema
         {
             Type = JsonSchemaType.String,
-            Enum = [.. field.EnumType.Values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v.Name)!)],
+            Enum = [.. field.EnumType.Values.Select(v => (JsonNode)JsonValue.Create(v.Name)!)],
+        },
+        FieldType.Enum => new OpenApiSchema
+        {
+            Type = JsonSchemaType.Integer,
+            Enum = [.. field.EnumType.Values.Select(v => (JsonNode)JsonValue.Create(v.Number)!)],
         },
         FieldType.Message or FieldType.Group => context.SchemaGenerator.GenerateSchema(field.MessageType.ClrType, context.SchemaRepository),
         _ => new OpenApiSchema(),

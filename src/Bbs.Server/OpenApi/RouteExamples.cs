@@ -30,7 +30,7 @@ internal static class RouteExamples
 
     public const string ProcessGuidOnly = $$"""{ "process_guid": "{{ProcessGuid}}" }""";
 
-    /// <summary>The route's value is base64 of the router's JSON: [{"hostnames":["my-app.example.com"],"port":8080}].</summary>
+    /// <summary>Diego's JSON form, as cfdot prints it: each router's routes are its own JSON, 64-bit numbers are numbers.</summary>
     public const string DesireLrp = $$"""
         {
           "desired_lrp": {
@@ -50,15 +50,14 @@ internal static class RouteExamples
             "monitor": {
               "run": { "path": "/tmp/lifecycle/healthcheck", "args": ["-port=8080"], "user": "vcap", "log_source": "HEALTH" }
             },
-            "start_timeout_ms": "60000",
+            "start_timeout_ms": 60000,
             "disk_mb": 1024,
             "memory_mb": 256,
             "cpu_weight": 1,
             "ports": [8080],
-            "routes": { "routes": { "cf-router": "W3siaG9zdG5hbWVzIjpbIm15LWFwcC5leGFtcGxlLmNvbSJdLCJwb3J0Ijo4MDgwfV0=" } },
+            "routes": { "cf-router": [{ "hostnames": ["my-app.example.com"], "port": 8080 }] },
             "log_guid": "{{AppGuid}}",
             "log_source": "CELL",
-            "metrics_guid": "{{AppGuid}}",
             "annotation": "my-app web process",
             "metric_tags": { "source_id": { "static": "{{AppGuid}}" }, "instance_index": { "dynamic": "INDEX" } }
           }
@@ -84,7 +83,7 @@ internal static class RouteExamples
           "actual_lrp_net_info": {{NetInfo}},
           "actual_lrp_internal_routes": [{ "hostname": "my-app.apps.internal" }],
           "metric_tags": { "source_id": "{{AppGuid}}", "instance_index": "0" },
-          "routable": true,
+          "OptionalRoutable": { "Routable": true },
           "availability_zone": "z1"
         }
         """;
@@ -104,10 +103,10 @@ internal static class RouteExamples
           "actual_lrp_key": {{LrpKey}},
           "actual_lrp_instance_key": {{InstanceKey}},
           "actual_lrp_net_info": {{NetInfo}},
-          "ttl": "600",
+          "ttl": 600,
           "actual_lrp_internal_routes": [{ "hostname": "my-app.apps.internal" }],
           "metric_tags": { "source_id": "{{AppGuid}}", "instance_index": "0" },
-          "routable": true,
+          "OptionalRoutable": { "Routable": true },
           "availability_zone": "z1"
         }
         """;
@@ -164,12 +163,12 @@ internal static class RouteExamples
             "rep_url": "https://{{CellId}}.cell.service.cf.internal:1801",
             "zone": "z1",
             "capacity": { "memory_mb": 16384, "disk_mb": 65536, "containers": 250 },
-            "rootfs_providers": [{ "name": "preloaded", "properties": ["cflinuxfs4"] }]
+            "rootfs_provider_list": [{ "name": "preloaded", "properties": ["cflinuxfs4"] }]
           },
           "ttl": 30
         }
         """;
 
     /// <summary>E16's converger defaults: kick every 30 s, expire pending after 30 min, completed after 2 min (ns).</summary>
-    public const string ConvergeTasks = """{ "kick_task_duration": "30000000000", "expire_pending_task_duration": "1800000000000", "expire_completed_task_duration": "120000000000" }""";
+    public const string ConvergeTasks = """{ "kick_task_duration": 30000000000, "expire_pending_task_duration": 1800000000000, "expire_completed_task_duration": 120000000000 }""";
 }

@@ -59,7 +59,7 @@ public abstract class StoreViewTests<TServer>(TServer server)
         var bytes = await raw.Content.ReadAsByteArrayAsync();
         var decoded = ActualLRPsResponse.Parser.ParseFrom(bytes);
         using var json = await server.PostAsync("/v1/actual_lrps/list", Protobuf.Json($"{{\"process_guid\":\"{guid}\"}}"));
-        var fromJson = Google.Protobuf.JsonParser.Default.Parse<ActualLRPsResponse>(await json.Content.ReadAsStringAsync());
+        var fromJson = Bbs.Models.Json.GoJsonReader.Read<ActualLRPsResponse>(new System.Buffers.ReadOnlySequence<byte>(await json.Content.ReadAsByteArrayAsync())).Message;
 
         // Re-encoding what was decoded gives the same bytes: the list is exactly the message's encoding.
         Assert.Equal("application/x-protobuf", raw.Content.Headers.ContentType?.MediaType);
