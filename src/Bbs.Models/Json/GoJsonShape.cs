@@ -121,7 +121,8 @@ internal sealed record GoJsonInput(GoJsonInputKind Kind, FieldDescriptor[] Path,
 /// <param name="Field">The field it carries.</param>
 /// <param name="WrapperMember">For a gogo oneof, the name inside its wrapper object; null otherwise.</param>
 /// <param name="OmitEmpty">Whether Go leaves it out when it is zero or unset.</param>
-public sealed record GoJsonMember(string Name, FieldDescriptor Field, string? WrapperMember, bool OmitEmpty);
+/// <param name="WrittenByGo">False for an older era's field that is read but never written.</param>
+public sealed record GoJsonMember(string Name, FieldDescriptor Field, string? WrapperMember, bool OmitEmpty, bool WrittenByGo);
 
 /// <summary>The Go JSON form's facts, for those that describe it (the OpenAPI document) rather than read or write it.</summary>
 public static class GoJsonForm
@@ -152,7 +153,7 @@ public static class GoJsonForm
                 continue;
             }
 
-            members.Add(new GoJsonMember(spec.Name, member.Field, spec.Kind == GoMemberKind.Oneof ? spec.Inner : null, spec.OmitEmpty || spec.Kind == GoMemberKind.Optional));
+            members.Add(new GoJsonMember(spec.Name, member.Field, spec.Kind == GoMemberKind.Oneof ? spec.Inner : null, spec.OmitEmpty, WrittenByGo: spec.Kind != GoMemberKind.Extra));
         }
     }
 }

@@ -18,8 +18,9 @@ namespace Bbs.Models.Json;
 /// (<c>"OptionalRoutable":{"routable":true}</c>) or <c>null</c>.</item>
 /// <item><c>Optional(n, name)</c>: a oneof that the model's own MarshalJSON writes as a plain member, only when set.</item>
 /// </list>
-/// Fields this server's schema has beyond the current Go models (older eras' fields, our extensions) come last,
-/// under their proto names, omitted when empty.
+/// Fields this server's schema has beyond the current Go models (older eras' fields: <c>Extra(n, name)</c>) are read
+/// under their proto names but not written, since Go's form has no such member. Messages of our own (cell upsert,
+/// converge requests) are written with every member omitted when empty.
 /// </remarks>
 internal static partial class GoJsonShapes
 {
@@ -69,7 +70,7 @@ internal static partial class GoJsonShapes
         ["models.ResourceLimits"] = [Optional(1, "nofile"), Optional(2, "nproc")],
         ["models.TimeoutAction"] =
         [
-            F(1, "action", Omit), F(3, "log_source", Omit), F(4, "timeout_ms"), F(2, "timeout", Omit)
+            F(1, "action", Omit), F(3, "log_source", Omit), F(4, "timeout_ms"), Extra(2, "timeout")
         ],
         ["models.EmitProgressAction"] =
         [
@@ -170,9 +171,9 @@ internal static partial class GoJsonShapes
             F(17, "volume_mounts", Omit), F(18, "network", Omit), F(19, "start_timeout_ms"),
             F(20, "certificate_properties", Omit), F(21, "image_username", Omit), F(22, "image_password", Omit),
             F(23, "check_definition", Omit), F(24, "image_layers", Omit), F(26, "sidecars", Omit),
-            F(27, "log_rate_limit", Omit), F(28, "volume_mounted_files"), F(6, "start_timeout", Omit),
-            F(12, "metrics_guid", Omit), F(15, "legacy_download_user", Omit), F(25, "metric_tags", Omit),
-            F(100, "update_strategy", Omit)
+            F(27, "log_rate_limit", Omit), F(28, "volume_mounted_files"), Extra(6, "start_timeout"),
+            Extra(12, "metrics_guid"), Extra(15, "legacy_download_user"), Extra(25, "metric_tags"),
+            Extra(100, "update_strategy")
         ],
         ["models.DesiredLRPUpdate"] =
         [
@@ -191,7 +192,7 @@ internal static partial class GoJsonShapes
             F(31, "image_username", Omit), F(32, "image_password", Omit), F(33, "check_definition", Omit),
             F(34, "image_layers", Omit), F(35, "metric_tags", Omit), F(36, "sidecars", Omit),
             F(37, "log_rate_limit", Omit), F(38, "volume_mounted_files"), F(39, "update_strategy"),
-            F(8, "start_timeout", Omit), F(18, "metrics_guid", Omit), F(23, "legacy_download_user", Omit)
+            Extra(8, "start_timeout"), Extra(18, "metrics_guid"), Extra(23, "legacy_download_user")
         ],
         ["models.DesiredLRPLifecycleResponse"] = [F(1, "error", Omit)],
         ["models.DesiredLRPsRequest"] = [F(1, "domain"), F(2, "process_guids", Omit), F(3, "app_guids", Omit)],
@@ -223,7 +224,7 @@ internal static partial class GoJsonShapes
         [
             F(1, "actual_lrp_key", Omit), F(2, "actual_lrp_instance_key", Omit), F(3, "actual_lrp_net_info", Omit),
             F(5, "actual_lrp_internal_routes", Omit), F(6, "metric_tags", Omit),
-            Oneof("OptionalRoutable", 7, "Routable", Omit), F(8, "availability_zone"), F(4, "ttl", Omit)
+            Oneof("OptionalRoutable", 7, "Routable", Omit), F(8, "availability_zone"), Extra(4, "ttl")
         ],
         ["models.EvacuateStoppedActualLRPRequest"] =
         [
@@ -294,7 +295,7 @@ internal static partial class GoJsonShapes
             F(20, "placement_tags", Omit), F(21, "max_pids"), F(22, "certificate_properties", Omit),
             F(23, "image_username"), F(24, "image_password"), F(25, "image_layers", Omit),
             F(26, "log_rate_limit", Omit), F(27, "metric_tags", Omit), F(28, "volume_mounted_files"),
-            F(16, "legacy_download_user", Omit)
+            Extra(16, "legacy_download_user")
         ],
         ["models.Task"] =
         [
@@ -349,6 +350,8 @@ internal static partial class GoJsonShapes
         new(GoMemberKind.Oneof, number, goName, OmitEmpty: false, inner, innerOmitEmpty);
 
     private static GoMember Optional(int number, string name) => new(GoMemberKind.Optional, number, name, OmitEmpty: true);
+
+    private static GoMember Extra(int number, string name) => new(GoMemberKind.Extra, number, name, OmitEmpty: true);
 }
 
 internal enum GoMemberKind
@@ -359,6 +362,9 @@ internal enum GoMemberKind
     EmbedPointer,
     Oneof,
     Optional,
+
+    /// <summary>An older era's field that the current Go model does not have: read, never written.</summary>
+    Extra,
 }
 
 /// <summary>One member of a Go struct's JSON form; see <see cref="GoJsonShapes"/>.</summary>

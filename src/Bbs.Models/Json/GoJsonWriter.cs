@@ -96,6 +96,8 @@ public static class GoJsonWriter
                     }
 
                     break;
+                case GoMemberKind.Extra:
+                    break;
                 case GoMemberKind.Value:
                     writer.WritePropertyName(spec.Name);
                     WriteMessage(writer, (IMessage?)field.Accessor.GetValue(message) ?? field.MessageType.Parser.ParseFrom(ByteString.Empty));

@@ -64,7 +64,16 @@ public sealed class BbsRequest<T> : IBbsRequest, IEndpointParameterMetadataProvi
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // JSON first, so Swagger UI's "Try it out" sends JSON; the order does not change what is accepted.
-        builder.Metadata.Add(new AcceptsMetadata([BbsCodec.JsonContentType, BbsCodec.ProtobufContentType], typeof(T)));
+        // JSON first, so Swagger UI's "Try it out" sends JSON; the order does not change what is accepted. "*/*" because
+        // every other Content-Type (octet-stream, text/plain, none) carries protobuf, as BBS reads it: without it the
+        // router's content-type check would answer 415.
+        builder.Metadata.Add(new AcceptsMetadata([BbsCodec.JsonContentType, BbsCodec.ProtobufContentType, BbsRequestContentTypes.Any], typeof(T)));
     }
+}
+
+/// <summary>The content types a BBS route's body is read from.</summary>
+public static class BbsRequestContentTypes
+{
+    /// <summary>Any other Content-Type: the body is protobuf.</summary>
+    public const string Any = "*/*";
 }

@@ -83,6 +83,10 @@ internal sealed class RouteDocsFilter : IDocumentFilter
                 operation.Description += " Swagger UI sends neither a body nor a Content-Type with GET (so the answer is protobuf): try the POST form.";
             }
 
+            // "*/*" is there for the router's content-type check (any Content-Type is protobuf unless it says JSON); the
+            // document lists the two forms.
+            operation.RequestBody?.Content?.Remove(BbsRequestContentTypes.Any);
+
             if (doc.Example is { } example && operation.RequestBody?.Content is { } content
                 && content.TryGetValue(BbsCodec.JsonContentType, out var json) && json is OpenApiMediaType mediaType)
             {
@@ -110,7 +114,7 @@ internal sealed class RouteDocsFilter : IDocumentFilter
     private static OpenApiRequestBody IgnoredBody() => new()
     {
         Required = false,
-        Description = "Ignored. Send `Content-Type: application/json` (any body) to get the answer as JSON; without it the answer is protobuf.",
+        Description = "Ignored. Send `Accept: application/json` or `Content-Type: application/json` (any body) to get the answer as JSON; without either the answer is protobuf.",
         Content = new Dictionary<string, OpenApiMediaType>
         {
             [BbsCodec.JsonContentType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },

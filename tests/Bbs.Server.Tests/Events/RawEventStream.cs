@@ -41,7 +41,7 @@ public sealed partial class RawEventStream : IAsyncDisposable
     public HttpResponseMessage Response { get; }
 
     /// <summary>Sends the subscription and returns once the headers are in (the body is not read).</summary>
-    public static async Task<RawEventStream> OpenAsync(HttpClient http, HttpMethod method, string path, IMessage? body = null, string? lastEventId = null)
+    public static async Task<RawEventStream> OpenAsync(HttpClient http, HttpMethod method, string path, IMessage? body = null, string? lastEventId = null, string accept = "text/event-stream")
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (body is not null)
@@ -54,7 +54,7 @@ public sealed partial class RawEventStream : IAsyncDisposable
             request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
         }
 
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(EventReader.Timeout);
         return new RawEventStream(response);
     }
@@ -102,6 +102,24 @@ public sealed partial class RawEventStream : IAsyncDisposable
         return new BbsStreamEvent(frame.Name, frame.Id, parser.ParseFrom(frame.Data));
     }
 
+    /// <summary>
+    /// Parses a frame of a stream that asked for JSON: <c>id: R.P\nevent: NAME\ndata: {…}\n\n</c>, the data one line of
+    /// Diego's JSON, decoded strictly into the event's message.
+    /// </summary>
+    public static BbsStreamEvent ParseJson(string frame)
+    {
+        var match = JsonFrameForm().Match(frame);
+        Assert.True(match.Success, $"not a JSON SSE frame: {frame.Replace("\n", "\\n", StringComparison.Ordinal)}");
+        var name = match.Groups["name"].Value;
+        Assert.True(Parsers.TryGetValue(name, out var parser), $"unknown event name {name}");
+        var type = parser.ParseFrom(ByteString.Empty).GetType();
+        var read = typeof(Bbs.Models.Json.GoJsonReader).GetMethod(nameof(Bbs.Models.Json.GoJsonReader.Read))!.MakeGenericMethod(type)
+            .Invoke(null, [new System.Buffers.ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(match.Groups["data"].Value))])!;
+        var error = (string?)read.GetType().GetProperty("Error")!.GetValue(read);
+        Assert.True(error is null, $"{name} data is not Diego's JSON: {error}");
+        return new BbsStreamEvent(name, match.Groups["id"].Value, (IMessage)read.GetType().GetProperty("Message")!.GetValue(read)!);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (body is not null)
@@ -127,4 +145,7 @@ public sealed partial class RawEventStream : IAsyncDisposable
 
     [GeneratedRegex(@"\Aid: (?<id>[0-9]+\.[0-9]+)\nevent: (?<name>[a-z_]+)\ndata: (?<data>[A-Za-z0-9+/]+={0,2})\n\n\z")]
     private static partial Regex FrameForm();
+
+    [GeneratedRegex(@"\Aid: (?<id>[0-9]+\.[0-9]+)\nevent: (?<name>[a-z_]+)\ndata: (?<data>\{[^\n]*\})\n\n\z")]
+    private static partial Regex JsonFrameForm();
 }
