@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real components the tests run: etcd (Debian's etcd-server) and Prometheus with promtool (Debian's prometheus).
+# Real components the tests run: etcd (Debian's etcd-server), Prometheus with promtool (Debian's prometheus), and curl
+# (the README examples test runs the README's curl commands).
 missing=()
 if [ -z "${ETCD_ENDPOINTS:-}" ] && ! command -v etcd >/dev/null 2>&1; then missing+=(etcd-server); fi
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then missing+=(prometheus); fi
+if ! command -v curl >/dev/null 2>&1; then missing+=(curl); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian's ${missing[*]}" >&2
   SUDO=""
