@@ -165,7 +165,7 @@ public static class GoJsonReader
         {
             if (!property.Name.Equals(input.Inner, StringComparison.OrdinalIgnoreCase))
             {
-                var suggestion = Distance(property.Name, input.Inner!) <= 2 ? $", did you mean \"{input.Inner}\"?" : string.Empty;
+                var suggestion = NearestName.Find(property.Name, [input.Inner!]) is { } near ? $", did you mean \"{near}\"?" : string.Empty;
                 throw new GoJsonException($"{Join(path, property.Name)}: unknown field{suggestion}");
             }
 
@@ -482,42 +482,7 @@ public static class GoJsonReader
             };
         }
 
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var candidate in shape.GoNames)
-        {
-            var distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (distance < bestDistance)
-            {
-                (best, bestDistance) = (candidate, distance);
-            }
-        }
-
-        return best is not null && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
+        return NearestName.Find(name, shape.GoNames);
     }
 
     private sealed class Context

@@ -71,6 +71,7 @@ public sealed class ConfigurationTests
     [InlineData("--Bbs:validate_records=yes", "Bbs:validate_records is 'yes'; valid: true or false")]
     [InlineData("--Bbs:otlp_protocol=http", "Bbs:otlp_protocol is 'http'; valid: grpc, http/protobuf")]
     [InlineData("--Bbs:metrics_address=localhost", "Bbs:metrics_address is 'localhost'; valid: host:port")]
+    [InlineData("--Bbs:log_levle=debug", "Bbs:log_levle is not an option; did you mean log_level? --help lists every option")]
     [InlineData("--Bbs:cert_file=/nonexistent/cert.pem", "Bbs:cert_file is '/nonexistent/cert.pem' and Bbs:key_file is ''; valid: both set (TLS) or neither")]
     public async Task AnInvalidValueEndsStartUpWithOneLineNamingKeyValueAndWhatIsValid(string argument, string expected)
     {

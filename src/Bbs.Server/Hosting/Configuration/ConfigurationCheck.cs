@@ -27,6 +27,20 @@ public static class ConfigurationCheck
         ArgumentNullException.ThrowIfNull(configuration);
         GoDurationConverter.Register();
         var section = configuration.GetSection(BbsServerOptions.SectionName);
+        // The options' keys (a list's first segment), and the sections bound on their own (authorization).
+        var known = BbsOptionCatalog.All.Select(o => o.Key.Split(':')[0])
+            .Append(Authorization.BbsAuthorizationOptions.SectionName)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key))
+            {
+                var near = Bbs.Models.NearestName.Find(child.Key, known) is { } name ? $"did you mean {name}? " : string.Empty;
+                throw new InvalidConfigurationException(
+                    $"invalid configuration: {BbsServerOptions.SectionName}:{child.Key} is not an option; {near}--help lists every option");
+            }
+        }
+
         foreach (var option in BbsOptionCatalog.All)
         {
             if (section[option.Key] is { } value && !IsValid(option, value))
