@@ -40,6 +40,13 @@ public sealed class ViewBackoffTests(ITestOutputHelper output)
         store.Fail = false;
         var snapshot = await view.ReadAsync(CancellationToken.None);
 
+        // The recovery is logged just after the snapshot is published, which may be after the read returns.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline && !logger.Entries.Any(e => e.Message.StartsWith("store view: loaded again", StringComparison.Ordinal)))
+        {
+            await Task.Delay(50);
+        }
+
         output.WriteLine($"{attempts} failed loads in {outage.TotalSeconds:0.0} s, {firstHalf} in the first half");
         Assert.NotNull(snapshot.Get("/v1/k"));
         Assert.InRange(attempts, 3, MostAttempts(outage));
