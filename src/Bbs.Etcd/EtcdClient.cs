@@ -66,8 +66,8 @@ public sealed partial class EtcdClient : IAsyncDisposable
         }
 
         _retry = Retry.CreatePipeline(options, _logger);
-        _watches = new WatchMultiplexer(generated.WatchClient, _auth, _retry, _logger, options);
-        _leases = new LeaseKeeper(generated.LeaseClient, _auth, _retry, _logger, options);
+        _watches = new WatchMultiplexer(generated.WatchClient, _auth, _logger, options, UntilChannelReconnectsAsync);
+        _leases = new LeaseKeeper(generated.LeaseClient, _auth, _logger, options, UntilChannelReconnectsAsync);
     }
 
     /// <summary>
@@ -179,6 +179,34 @@ public sealed partial class EtcdClient : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    /// <summary>Failed attempts of the watch stream to reach etcd since the client was created.</summary>
+    public long WatchStreamFailedAttempts => _watches.FailedAttempts;
+
+    /// <summary>Failed attempts of the lease keep-alive stream to reach etcd since the client was created.</summary>
+    public long KeepAliveStreamFailedAttempts => _leases.FailedAttempts;
+
+    /// <summary>
+    /// For a stream pausing between reconnect attempts: completes when the channel, not connected to any member when
+    /// called, connects to one (the balancer keeps trying in the background, within <see cref="EtcdClientOptions.MaxRetryDelay"/>),
+    /// so the stream tries again at once instead of waiting out a long backoff. When the channel is connected (etcd
+    /// answers, but refused the stream), only the cancellation that ends the pause completes it.
+    /// </summary>
+    private async Task UntilChannelReconnectsAsync(CancellationToken cancellationToken)
+    {
+        var state = _channel.State;
+        if (state == ConnectivityState.Ready)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        while (state != ConnectivityState.Ready)
+        {
+            await _channel.WaitForStateChangedAsync(state, cancellationToken).ConfigureAwait(false);
+            state = _channel.State;
         }
     }
 

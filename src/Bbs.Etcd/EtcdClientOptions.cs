@@ -52,8 +52,18 @@ public sealed class EtcdClientOptions
     /// <summary>First retry delay; later delays grow exponentially with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Upper bound of one retry delay; also the pause between reconnect rounds of watch and keep-alive streams.</summary>
+    /// <summary>Upper bound of one retry delay of a call, and of the channel's own reconnect backoff (TCP connects to a member).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Upper bound of the pause between attempts to reopen the watch and keep-alive streams while etcd is unreachable.
+    /// The pauses start at <see cref="RetryBaseDelay"/> and double, with jitter (<see cref="ReconnectBackoff"/>); a
+    /// stream that waits also stops waiting as soon as the channel connects to a member again.
+    /// </summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The backoff of the stream reconnect loops: <see cref="RetryBaseDelay"/> doubling to <see cref="MaxReconnectDelay"/>.</summary>
+    public ReconnectBackoff ReconnectBackoff => new(RetryBaseDelay, MaxReconnectDelay);
 
     /// <summary>Watch responses buffered per watch before the watch stream waits for the consumer (backpressure).</summary>
     public int WatchBufferCapacity { get; set; } = 256;
@@ -113,6 +123,10 @@ public sealed class EtcdClientOptions
         RequirePositive(errors, nameof(KeepAlivePingTimeout), KeepAlivePingTimeout);
         RequirePositive(errors, nameof(RetryBaseDelay), RetryBaseDelay);
         RequirePositive(errors, nameof(MaxRetryDelay), MaxRetryDelay);
+        if (MaxReconnectDelay < RetryBaseDelay)
+        {
+            errors.Add("MaxReconnectDelay must not be shorter than RetryBaseDelay.");
+        }
         if (MaxRetryAttempts < 0)
         {
             errors.Add("MaxRetryAttempts must not be negative.");

@@ -1,6 +1,5 @@
 using Etcdserverpb;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Bbs.Etcd.Streams;
 
@@ -10,8 +9,8 @@ namespace Bbs.Etcd.Streams;
 /// lease is renewed every TTL/3 (re-sent every half second until answered), and declared lost when etcd answers
 /// TTL 0 or when no renewal was confirmed before the lease's last known expiry.
 /// </summary>
-internal sealed class LeaseKeeper(Lease.LeaseClient client, EtcdAuth? auth, ResiliencePipeline retry, ILogger logger, EtcdClientOptions options)
-    : ResilientStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>((headers, ct) => client.LeaseKeepAlive(headers, cancellationToken: ct), auth, retry, logger, options.MaxRetryDelay, "lease keep-alive")
+internal sealed class LeaseKeeper(Lease.LeaseClient client, EtcdAuth? auth, ILogger logger, EtcdClientOptions options, Func<CancellationToken, Task>? untilReconnected)
+    : ResilientStream<LeaseKeepAliveRequest, LeaseKeepAliveResponse>((headers, ct) => client.LeaseKeepAlive(headers, cancellationToken: ct), auth, logger, options.ReconnectBackoff, untilReconnected, "lease keep-alive")
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private const long ResendMillis = 500;

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Bbs.Etcd.Streams;
 
 /// <summary>
 /// One long-lived bidirectional gRPC stream shared by many subscribers (watches, kept-alive leases), kept open while
-/// there are subscribers. When the stream breaks it is opened again (with the client's retry pipeline, pausing
-/// between rounds while etcd stays unreachable; the channel's balancer picks a live member), and
-/// <see cref="OnConnected"/> re-establishes every subscriber on the new stream. When the last subscriber leaves,
-/// the stream is closed. Subclasses keep their subscriber state under <see cref="Gate"/>.
+/// there are subscribers. When the stream breaks it is opened again, and <see cref="OnConnected"/> re-establishes
+/// every subscriber on the new stream. While etcd stays unreachable the attempts back off exponentially with jitter
+/// (<see cref="Outage"/>, <see cref="ReconnectBackoff"/>), and a pause ends early when the channel connects to a
+/// member again, so a long pause does not delay recovery. The loss of etcd is logged once, its return once (how long
+/// it was gone, how many attempts failed), never once per attempt. When the last subscriber leaves, the stream is closed.
+/// Subclasses keep their subscriber state under <see cref="Gate"/>.
 /// </summary>
 /// <remarks>
 /// Grpc.Net.Client gives the call, the framing and the transport; what it does not give, and this class adds, is
@@ -23,25 +24,30 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
 {
     private readonly Func<Metadata?, CancellationToken, AsyncDuplexStreamingCall<TRequest, TResponse>> _open;
     private readonly EtcdAuth? _auth;
-    private readonly ResiliencePipeline _retry;
     private readonly string _name;
-    private readonly TimeSpan _reconnectPause;
-
-    // While etcd stays unreachable: one line when it begins, then one every 30 s with the count of attempts.
-    private readonly RepeatedCondition _unreachable = new(TimeSpan.FromSeconds(30));
+    private readonly Func<CancellationToken, Task> _untilReconnected;
+    private readonly Outage _outage;
     private readonly CancellationTokenSource _disposing = new();
     private StreamCall<TRequest, TResponse>? _call;
     private Task? _pump;
+    private long _failedAttempts;
 
-    protected ResilientStream(Func<Metadata?, CancellationToken, AsyncDuplexStreamingCall<TRequest, TResponse>> open, EtcdAuth? auth, ResiliencePipeline retry, ILogger logger, TimeSpan reconnectPause, string name)
+    /// <param name="untilReconnected">
+    /// Completes when there is reason to try again before the backoff's pause is over (the channel connected to a
+    /// member again); cancelled when the pause is over. Null: wait out every pause.
+    /// </param>
+    protected ResilientStream(Func<Metadata?, CancellationToken, AsyncDuplexStreamingCall<TRequest, TResponse>> open, EtcdAuth? auth, ILogger logger, ReconnectBackoff backoff, Func<CancellationToken, Task>? untilReconnected, string name)
     {
         _open = open;
         _auth = auth;
-        _retry = retry;
         Logger = logger;
-        _reconnectPause = reconnectPause;
+        _outage = new Outage(backoff);
+        _untilReconnected = untilReconnected ?? (static ct => Task.Delay(Timeout.Infinite, ct));
         _name = name;
     }
+
+    /// <summary>Failed attempts to (re)open the stream since the client was created: for tests and diagnostics.</summary>
+    public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
 
     protected Lock Gate { get; } = new();
 
@@ -136,50 +142,94 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
                 }
             }
 
+            string reason;
+            bool wasConnected = false;
+            bool permanent = false;
             try
             {
-                await _retry.ExecuteAsync(static (self, ct) => self.RunCallAsync(ct), this, _disposing.Token).ConfigureAwait(false);
-                continue;
+                var ended = await RunCallAsync(_disposing.Token).ConfigureAwait(false);
+                if (ended.Failure is null)
+                {
+                    continue;
+                }
+
+                reason = ended.Failure;
+                wasConnected = ended.WasConnected;
             }
             catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
             {
                 continue;
             }
-            catch (EtcdException ex) when (Retry.IsTransient(ex))
-            {
-                if (_unreachable.Occurred(out long attempts))
-                {
-                    Logger.StreamUnreachable(_name, ex.Message, _reconnectPause, attempts);
-                }
-            }
-            catch (EtcdException ex)
+            catch (EtcdException ex) when (IsPermanent(ex))
             {
                 Logger.StreamFailed(_name, ex.Message);
                 OnPermanentFailure(ex);
+                reason = ex.Message;
+                permanent = true;
+            }
+            catch (EtcdException ex)
+            {
+                reason = ex.Message;
+            }
+            catch (RpcException ex)
+            {
+                // Renewing the token failed: etcd is unreachable, most likely.
+                reason = EtcdErrors.From(ex).Message;
             }
             catch (Exception ex)
             {
                 // A bug rather than an etcd failure; keep the stream alive rather than silently stopping.
                 Logger.StreamFailed(_name, ex.ToString());
+                reason = ex.Message;
+                permanent = true;
             }
 
-            try
+            Interlocked.Increment(ref _failedAttempts);
+            var attempt = _outage.Failed();
+            if (!permanent)
             {
-                await Task.Delay(_reconnectPause, _disposing.Token).ConfigureAwait(false);
+                switch (attempt.Report)
+                {
+                    case OutageReport.Began when wasConnected:
+                        Logger.StreamBroken(_name, reason, _outage.Backoff.MaxDelay);
+                        break;
+                    case OutageReport.Began:
+                        Logger.StreamUnreachable(_name, reason, _outage.Backoff.MaxDelay);
+                        break;
+                    case OutageReport.StillDown:
+                        Logger.StreamStillUnreachable(_name, attempt.Down, attempt.Attempts, reason);
+                        break;
+                }
             }
-            catch (OperationCanceledException)
-            {
-                // Disposing; the loop ends at the top.
-            }
+
+            await PauseAsync(attempt.Pause).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Waits <paramref name="pause"/>, or less when the channel connects again first, or until disposal.</summary>
+    private async Task PauseAsync(TimeSpan pause)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+        timer.CancelAfter(pause);
+        try
+        {
+            await _untilReconnected(timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The pause is over, or disposing (the loop ends at the top).
+        }
+    }
+
+    /// <summary>How one call ended: closed on purpose (no failure), or broken, after etcd had answered on it or before.</summary>
+    private readonly record struct CallEnd(string? Failure, bool WasConnected);
+
     /// <summary>
-    /// Opens the stream and reads it until it ends. Returns normally when a stream that had worked breaks (reconnect
-    /// at once) or when it was closed for being idle; throws a transient failure when it broke before etcd answered
-    /// anything, so the pipeline backs off.
+    /// Opens the stream and reads it until it ends. Returns no failure when it was closed for being idle or must be
+    /// opened again with a new token, and the reason when it broke (an attempt that failed, for the backoff); throws
+    /// when etcd refused it for good.
     /// </summary>
-    private async ValueTask RunCallAsync(CancellationToken cancellationToken)
+    private async ValueTask<CallEnd> RunCallAsync(CancellationToken cancellationToken)
     {
         var headers = _auth is null ? null : await AuthHeadersAsync(cancellationToken).ConfigureAwait(false);
         StreamCall<TRequest, TResponse>? call = null;
@@ -205,23 +255,31 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
                 if (!receivedAny)
                 {
                     receivedAny = true;
-                    _unreachable.Ended(out _);
-                    Logger.StreamConnected(_name);
+                    if (_outage.Recovered(out var down, out long attempts))
+                    {
+                        Logger.StreamReconnected(_name, down, attempts);
+                    }
+                    else
+                    {
+                        Logger.StreamConnected(_name);
+                    }
                 }
 
                 await OnResponseAsync(response).ConfigureAwait(false);
             }
 
-            Logger.StreamBroken(_name, "etcd ended the stream");
+            return new CallEnd("etcd ended the stream", receivedAny);
         }
         catch (OperationCanceledException) when (call is { IsAborted: true } && !cancellationToken.IsCancellationRequested)
         {
             // Closed because the last subscriber left.
+            return default;
         }
         catch (RpcException ex) when (_auth is not null && EtcdAuth.IsInvalidToken(ex))
         {
             // The token expired: the next attempt authenticates again.
             await _auth.RenewAsync(headers, cancellationToken).ConfigureAwait(false);
+            return default;
         }
         catch (RpcException ex)
         {
@@ -231,12 +289,7 @@ internal abstract class ResilientStream<TRequest, TResponse> : IAsyncDisposable
                 throw error;
             }
 
-            if (!receivedAny)
-            {
-                throw Retry.IsTransient(error) ? error : new EtcdUnavailableException($"etcd ended the {_name} stream: {error.Message}", error);
-            }
-
-            Logger.StreamBroken(_name, error.Message);
+            return new CallEnd(error.Message, receivedAny);
         }
         finally
         {

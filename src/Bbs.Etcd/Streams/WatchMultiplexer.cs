@@ -1,7 +1,6 @@
 using Etcdserverpb;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Bbs.Etcd.Streams;
 
@@ -11,8 +10,8 @@ namespace Bbs.Etcd.Streams;
 /// After a reconnect every watch is created again from the revision after the last one it delivered, so events
 /// are neither lost nor repeated.
 /// </summary>
-internal sealed class WatchMultiplexer(Watch.WatchClient client, EtcdAuth? auth, ResiliencePipeline retry, ILogger logger, EtcdClientOptions options)
-    : ResilientStream<WatchRequest, WatchResponse>((headers, ct) => client.Watch(headers, cancellationToken: ct), auth, retry, logger, options.MaxRetryDelay, "watch")
+internal sealed class WatchMultiplexer(Watch.WatchClient client, EtcdAuth? auth, ILogger logger, EtcdClientOptions options, Func<CancellationToken, Task>? untilReconnected)
+    : ResilientStream<WatchRequest, WatchResponse>((headers, ct) => client.Watch(headers, cancellationToken: ct), auth, logger, options.ReconnectBackoff, untilReconnected, "watch")
 {
     private readonly Dictionary<long, WatchRegistration> _watches = [];
     private readonly int _bufferCapacity = options.WatchBufferCapacity;

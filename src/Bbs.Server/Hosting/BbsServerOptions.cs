@@ -1,3 +1,4 @@
+using Bbs.Etcd;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
@@ -64,6 +65,23 @@ public sealed class BbsServerOptions
     [Description("password of etcd_username; pass it through the environment (Bbs__etcd_password)")]
     [ConfigurationKeyName("etcd_password")]
     public string? EtcdPassword { get; set; }
+
+    /// <summary>
+    /// The first pause of the etcd client's retries and of every loop that reconnects while etcd is unreachable (the
+    /// watch and lease keep-alive streams, the store view, the leader election); later pauses double, with jitter, up
+    /// to <see cref="EtcdMaxReconnectDelay"/> (decision 69).
+    /// </summary>
+    [Description("first pause of etcd retries and of every reconnect loop (watch, lease keep-alive, store view, leader election); later pauses double, with jitter")]
+    [ConfigurationKeyName("etcd_retry_base_delay")]
+    public TimeSpan EtcdRetryBaseDelay { get; set; } = ReconnectBackoff.Default.BaseDelay;
+
+    /// <summary>The longest pause between reconnect attempts while etcd is unreachable (the leader election's is at most <c>lock_retry_interval</c>).</summary>
+    [Description("longest pause between reconnect attempts while etcd is unreachable (the leader election's is at most lock_retry_interval)")]
+    [ConfigurationKeyName("etcd_max_reconnect_delay")]
+    public TimeSpan EtcdMaxReconnectDelay { get; set; } = ReconnectBackoff.Default.MaxDelay;
+
+    /// <summary>The backoff of every reconnect loop.</summary>
+    public ReconnectBackoff Backoff() => new(EtcdRetryBaseDelay, EtcdMaxReconnectDelay);
 
     /// <summary>
     /// The server's certificate, PEM (BBS: cert_file). With <see cref="KeyFile"/> the API is served over TLS

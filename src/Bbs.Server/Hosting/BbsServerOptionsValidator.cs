@@ -68,6 +68,15 @@ internal sealed class BbsServerOptionsValidator : IValidateOptions<BbsServerOpti
             CheckFiles(failures, ("etcd_ca_file", options.EtcdCaFile), ("etcd_cert_file", options.EtcdCertFile), ("etcd_key_file", options.EtcdKeyFile));
         }
 
+        if (options.EtcdRetryBaseDelay <= TimeSpan.Zero)
+        {
+            failures.Add($"Bbs:etcd_retry_base_delay is '{options.EtcdRetryBaseDelay}'; valid: a positive duration such as 100ms");
+        }
+        else if (options.EtcdMaxReconnectDelay < options.EtcdRetryBaseDelay)
+        {
+            failures.Add($"Bbs:etcd_max_reconnect_delay is '{options.EtcdMaxReconnectDelay}'; valid: a duration no shorter than etcd_retry_base_delay ({options.EtcdRetryBaseDelay})");
+        }
+
         if (options.HealthCheckTimeout <= TimeSpan.Zero)
         {
             failures.Add($"Bbs:health_check_timeout is '{options.HealthCheckTimeout}'; valid: a positive duration such as 2s");

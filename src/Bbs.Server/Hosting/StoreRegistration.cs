@@ -17,6 +17,9 @@ internal static class StoreRegistration
         // The clock of the BBS rules (since, crash backoff, task expiry); tests replace it. Leases and
         // schedules run on real time regardless.
         services.AddSingleton(TimeProvider.System);
+
+        // The one backoff of every loop that reconnects while the store is unreachable (the view, the leader election).
+        services.AddSingleton(options.Backoff());
         services.AddSingleton<IKeyValueStore>(provider => options.Store switch
         {
             StoreKind.Embedded => new EmbeddedKeyValueStore(new EmbeddedKeyValueStoreOptions { MaxRequestBytes = options.MaxRequestBytes }, TimeProvider.System),
@@ -29,6 +32,8 @@ internal static class StoreRegistration
                     KeyFile = options.EtcdKeyFile,
                     Username = string.IsNullOrEmpty(options.EtcdUsername) ? null : options.EtcdUsername,
                     Password = string.IsNullOrEmpty(options.EtcdPassword) ? null : options.EtcdPassword,
+                    RetryBaseDelay = options.EtcdRetryBaseDelay,
+                    MaxReconnectDelay = options.EtcdMaxReconnectDelay,
                 },
                 provider.GetRequiredService<ILogger<EtcdClient>>(),
                 options.MaxRequestBytes),
@@ -43,7 +48,10 @@ internal static class StoreRegistration
             provider.GetRequiredService<IKeyValueStore>(),
             Keys.Root,
             provider.GetRequiredService<ILogger<KeyValueView>>(),
-            RecordProjector.Create(provider.GetRequiredService<RecordSerializer>(), provider.GetRequiredService<ILogger<EtcdDb>>())));
+            RecordProjector.Create(provider.GetRequiredService<RecordSerializer>(), provider.GetRequiredService<ILogger<EtcdDb>>()))
+        {
+            Backoff = provider.GetRequiredService<ReconnectBackoff>(),
+        });
         services.AddHostedService<StoreViewStarter>();
         services.AddSingleton(provider => new RecordResealer(provider.GetRequiredService<IKeyValueStore>(), provider.GetRequiredService<RecordSerializer>()));
         services.AddSingleton<IDb>(provider => new EtcdDb(

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bbs.Server.Convergence;
+using Bbs.Etcd;
 using Bbs.Store;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,9 @@ namespace Bbs.Server.Leadership;
 /// through an etcd leader election or a short outage until then (less a tenth of the TTL for safety). When a
 /// renewal says the lease is gone, or that moment passes without one, leadership ends at once (the leadership
 /// token is cancelled), before etcd can give the lock to anyone else.
-/// Followers retry every <c>lock_retry_interval</c>, and at once when the lock key is deleted or expires.
+/// Followers retry every <c>lock_retry_interval</c>, and at once when the lock key is deleted or expires. While the
+/// store fails, they back off exponentially with jitter (<see cref="ReconnectBackoff"/>, capped at
+/// <c>lock_retry_interval</c>, which a follower waits anyway), logging when the failure begins and when it ends.
 /// </summary>
 public sealed partial class LeaderElection : BackgroundService
 {
@@ -29,18 +32,26 @@ public sealed partial class LeaderElection : BackgroundService
     private readonly ILogger<LeaderElection> logger;
     private readonly Lock gate = new();
 
-    // While the store stays unreachable: one line when it begins, then one every 30 s with the count of attempts.
-    private readonly Bbs.Etcd.RepeatedCondition storeUnavailable = new(TimeSpan.FromSeconds(30));
+    // While the store fails: the pauses between attempts, and one line when it begins and one when it ends.
+    private readonly Bbs.Etcd.Outage storeUnavailable;
+    private long failedAttempts;
     private TaskCompletionSource<CancellationToken> leadership = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LeaderElection(IKeyValueStore store, IOptions<ConvergenceOptions> options, ILogger<LeaderElection> logger)
+    /// <param name="backoff">The server's reconnect backoff (default <see cref="ReconnectBackoff.Default"/>); its cap is lowered to <c>lock_retry_interval</c>.</param>
+    public LeaderElection(IKeyValueStore store, IOptions<ConvergenceOptions> options, ILogger<LeaderElection> logger, ReconnectBackoff? backoff = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.store = store;
         this.options = options.Value;
         this.logger = logger;
+        backoff ??= ReconnectBackoff.Default;
+        var cap = this.options.LockRetryInterval < backoff.MaxDelay ? this.options.LockRetryInterval : backoff.MaxDelay;
+        storeUnavailable = new Bbs.Etcd.Outage(new ReconnectBackoff(backoff.BaseDelay, cap < backoff.BaseDelay ? backoff.BaseDelay : cap));
         Id = string.IsNullOrEmpty(this.options.Uuid) ? Guid.NewGuid().ToString() : this.options.Uuid;
     }
+
+    /// <summary>Attempts that failed because the store did (granting the lease, taking the lock) since start: for tests and diagnostics.</summary>
+    public long FailedAttempts => Interlocked.Read(ref failedAttempts);
 
     /// <summary>This instance's id in the lock record.</summary>
     public string Id { get; }
@@ -69,7 +80,11 @@ public sealed partial class LeaderElection : BackgroundService
             {
                 var grantSent = time.GetUtcNow();
                 var lease = await store.GrantLeaseAsync(ttl, stoppingToken).ConfigureAwait(false);
-                storeUnavailable.Ended(out _);
+                if (storeUnavailable.Recovered(out var down, out long failed))
+                {
+                    LogStoreRecovered(logger, down, failed);
+                }
+
                 var result = await store.TxnAsync(
                     TxnRequest.If(TxnCompare.Absent(LockKey)).Then(new PutOp(LockKey, record, lease)).Else(new GetOp(LockKey)),
                     stoppingToken).ConfigureAwait(false);
@@ -85,12 +100,19 @@ public sealed partial class LeaderElection : BackgroundService
             }
             catch (Exception ex) when (ex is StoreException && !stoppingToken.IsCancellationRequested)
             {
-                if (storeUnavailable.Occurred(out long attempts))
+                Interlocked.Increment(ref failedAttempts);
+                var attempt = storeUnavailable.Failed();
+                switch (attempt.Report)
                 {
-                    LogStoreUnavailable(logger, ex.Message, attempts);
+                    case OutageReport.Began:
+                        LogStoreUnavailable(logger, ex.Message, storeUnavailable.Backoff.MaxDelay);
+                        break;
+                    case OutageReport.StillDown:
+                        LogStoreStillUnavailable(logger, attempt.Down, attempt.Attempts, ex.Message);
+                        break;
                 }
 
-                await Task.Delay(options.LockRetryInterval, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(attempt.Pause, time, stoppingToken).ConfigureAwait(false);
             }
         }
     }
@@ -217,8 +239,14 @@ public sealed partial class LeaderElection : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "this instance ({Id}) lost leadership: {Reason}")]
     private static partial void LogLost(ILogger logger, string id, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "leader election: store unavailable ({Reason}); retrying ({Attempts} attempts since the last report)")]
-    private static partial void LogStoreUnavailable(ILogger logger, string reason, long attempts);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "leader election: store unavailable ({Reason}); retrying, backing off up to {MaxDelay}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string reason, TimeSpan maxDelay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "leader election: store still unavailable after {Down} ({Attempts} failed attempts; last: {Reason})")]
+    private static partial void LogStoreStillUnavailable(ILogger logger, TimeSpan down, long attempts, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "leader election: store reachable again after {Down} ({Attempts} failed attempts)")]
+    private static partial void LogStoreRecovered(ILogger logger, TimeSpan down, long attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not release the leader lease at shutdown")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception);

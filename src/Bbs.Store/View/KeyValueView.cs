@@ -31,11 +31,6 @@ namespace Bbs.Store.View;
 /// </remarks>
 public sealed partial class KeyValueView : IAsyncDisposable
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-
-    // While the store stays unreachable: one line when it begins, then one every 30 s with the count of attempts.
-    private readonly Bbs.Etcd.RepeatedCondition storeFailures = new(TimeSpan.FromSeconds(30));
-
     private readonly IKeyValueStore store;
     private readonly string prefix;
     private readonly ILogger logger;
@@ -46,6 +41,7 @@ public sealed partial class KeyValueView : IAsyncDisposable
     private TaskCompletionSource applied = NewSignal();
     private Task? follower;
     private int disposed;
+    private long failedAttempts;
 
     private readonly Func<KeyValue, object?>? projector;
     private ImmutableArray<IViewListener> listeners = [];
@@ -70,6 +66,15 @@ public sealed partial class KeyValueView : IAsyncDisposable
 
     /// <summary>How long a read waits for the view to load or to catch up with the store.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The pauses between attempts to load while the store fails: exponential with jitter, from the first failure
+    /// after a success. The failure is logged when it begins and the recovery when it ends, not each attempt.
+    /// </summary>
+    public Bbs.Etcd.ReconnectBackoff Backoff { get; init; } = Bbs.Etcd.ReconnectBackoff.Default;
+
+    /// <summary>Attempts to load (or follow) the store that failed since the view started: for tests and diagnostics.</summary>
+    public long FailedAttempts => Interlocked.Read(ref failedAttempts);
 
     /// <summary>True once the first load completed (and while a reload is under way after that).</summary>
     public bool IsLoaded => Volatile.Read(ref current) is not null;
@@ -184,14 +189,15 @@ public sealed partial class KeyValueView : IAsyncDisposable
 
     private async Task FollowAsync(CancellationToken cancellationToken)
     {
+        var outage = new Bbs.Etcd.Outage(Backoff);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 var loaded = await LoadAsync(cancellationToken).ConfigureAwait(false);
-                if (storeFailures.Ended(out long unreported))
+                if (outage.Recovered(out var down, out long attempts))
                 {
-                    LogRecovered(logger, unreported);
+                    LogRecovered(logger, down, attempts);
                 }
 
                 await WatchAsync(loaded, cancellationToken).ConfigureAwait(false);
@@ -208,14 +214,21 @@ public sealed partial class KeyValueView : IAsyncDisposable
             }
             catch (Exception ex) when (ex is StoreException or ObjectDisposedException)
             {
-                if (storeFailures.Occurred(out long attempts))
+                Interlocked.Increment(ref failedAttempts);
+                var attempt = outage.Failed();
+                switch (attempt.Report)
                 {
-                    LogFailed(logger, ex.Message, attempts);
+                    case Bbs.Etcd.OutageReport.Began:
+                        LogFailed(logger, ex.Message, Backoff.MaxDelay);
+                        break;
+                    case Bbs.Etcd.OutageReport.StillDown:
+                        LogStillFailing(logger, attempt.Down, attempt.Attempts, ex.Message);
+                        break;
                 }
 
                 try
                 {
-                    await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(attempt.Pause, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -341,9 +354,12 @@ public sealed partial class KeyValueView : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "store view listener {Listener} failed")]
     private static partial void LogListenerFailed(ILogger logger, string listener, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "store view: the store failed ({Reason}); retrying every second ({Attempts} attempts since the last report)")]
-    private static partial void LogFailed(ILogger logger, string reason, long attempts);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store view: the store failed ({Reason}); retrying, backing off up to {MaxDelay}")]
+    private static partial void LogFailed(ILogger logger, string reason, TimeSpan maxDelay);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "store view: the store is reachable again ({Attempts} failed attempts not reported before)")]
-    private static partial void LogRecovered(ILogger logger, long attempts);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "store view: the store still fails after {Down} ({Attempts} failed attempts; last: {Reason})")]
+    private static partial void LogStillFailing(ILogger logger, TimeSpan down, long attempts, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "store view: loaded again after {Down} of store failures ({Attempts} failed attempts)")]
+    private static partial void LogRecovered(ILogger logger, TimeSpan down, long attempts);
 }
