@@ -6,7 +6,7 @@ namespace Bbs.Server.Tests.Hosting;
 
 /// <summary>
 /// An outage of etcd under a real server process is logged when it begins and when it ends, by each loop that
-/// reconnects (decision 65), not once per attempt; the attempts back off.
+/// reconnects (decision 69), not once per attempt; the attempts back off.
 /// </summary>
 public sealed class RepeatedConditionLogTests(Xunit.Abstractions.ITestOutputHelper output)
 {
