@@ -32,6 +32,16 @@ public sealed record SchedulingRecord(string ProcessGuid, string Domain, int Ins
 }
 
 /// <summary>
+/// What the store view keeps for a run info: its plain protobuf bytes, checked to decode (and validate) when the view
+/// applied it. For a value stored unencoded (the default) they are a slice of the stored value, not a copy.
+/// </summary>
+public sealed record RunInfoRecord(ReadOnlyMemory<byte> Bytes)
+{
+    /// <summary>The decoded run info, parsed from <see cref="Bytes"/>.</summary>
+    public DesiredLRPRunInfo Parse() => DesiredLRPRunInfo.Parser.ParseFrom(Bytes.Span);
+}
+
+/// <summary>
 /// What the store view keeps for a record it cannot read: a value sealed with a key that is not configured, or one
 /// that does not decode. Reads and lists that meet it answer <see cref="Error"/> (naming the key and the label), never
 /// "not found"; convergence leaves it alone when <see cref="IsKeyFailure"/> (configuring the key makes it readable).
@@ -57,10 +67,10 @@ public static partial class RecordProjector
 {
     /// <summary>
     /// A projector for <see cref="Bbs.Store.View.KeyValueView"/>: <see cref="ActualRecord"/> for actual-LRP keys,
-    /// <see cref="TaskRecord"/> for tasks, <see cref="SchedulingRecord"/> for scheduling infos, nothing for others.
-    /// A record that does not decode is logged and projected to an <see cref="UnreadableRecord"/>, as is a run info or
-    /// cell presence (not decoded here) sealed with a key that is not configured: reads that meet one fail with its
-    /// error instead of skipping it.
+    /// <see cref="TaskRecord"/> for tasks, <see cref="SchedulingRecord"/> for scheduling infos, <see cref="RunInfoRecord"/>
+    /// for run infos, nothing for others. A record that does not decode is logged and projected to an
+    /// <see cref="UnreadableRecord"/>, as is a cell presence (not decoded here) sealed with a key that is not configured:
+    /// reads that meet one fail with its error instead of skipping it.
     /// </summary>
     public static Func<KeyValue, object?> Create(RecordSerializer serializer, ILogger logger)
     {
@@ -80,9 +90,15 @@ public static partial class RecordProjector
                     new SchedulingRecord(info.DesiredLrpKey?.ProcessGuid ?? string.Empty, shared.Get(info.DesiredLrpKey?.Domain), info.Instances, info.ToByteArray()));
             }
 
+            if (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal))
+            {
+                return Project<DesiredLRPRunInfo>(serializer, logger, kv, run =>
+                    new RunInfoRecord(RecordSerializer.TryProtoPayload(kv.Value, out var payload) ? payload : run.ToByteArray()));
+            }
+
             if (!Keys.TryParseActual(kv.Key, out var guid, out var index, out var evacuating))
             {
-                return (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal) || kv.Key.StartsWith(Keys.CellPrefix, StringComparison.Ordinal))
+                return kv.Key.StartsWith(Keys.CellPrefix, StringComparison.Ordinal)
                     && serializer.IsSealedWithUnknownKey(kv.Value.Span)
                     ? UnreadableRecord.UnknownKey(kv.Key, RecordSerializer.SealedLabel(kv.Value.Span)!)
                     : null;
