@@ -77,7 +77,7 @@ public sealed partial class EtcdDb
         [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Parse())];
 
     public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> SchedulingInfoBytesAsync(DesiredLrpFilter filter, CancellationToken cancellationToken) =>
-        [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => (ReadOnlyMemory<byte>)r.Bytes)];
+        [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Bytes)];
 
     /// <summary>The view's decoded scheduling infos matching the filter, in key order.</summary>
     private Task<List<SchedulingRecord>> SchedulingRecordsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)

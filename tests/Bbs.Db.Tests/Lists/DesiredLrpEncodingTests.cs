@@ -55,10 +55,10 @@ public sealed class DesiredLrpEncodingTests
             foreach (var fields in new[] { DesiredLrpFields.All, DesiredLrpFields.Routing })
             {
                 var expected = fields == DesiredLrpFields.All ? DesiredLrpParts.Join(storedInfo, storedRun) : DesiredLrpParts.RoutingInfo(storedInfo, storedRun);
-                var composed = DesiredLrpEncoding.ToByteArray(infoRecord.Bytes, runRecord.Bytes.Span, fields);
+                var composed = DesiredLrpEncoding.ToByteArray(infoRecord.Bytes.Span, runRecord.Bytes.Span, fields);
 
                 Assert.True(expected.Equals(DesiredLRP.Parser.ParseFrom(composed)), $"case {i} ({fields}): {DesiredLRP.Parser.ParseFrom(composed)} != {expected}");
-                Assert.Equal(composed.Length, DesiredLrpEncoding.ComputeSize(infoRecord.Bytes, runRecord.Bytes.Span, fields));
+                Assert.Equal(composed.Length, DesiredLrpEncoding.ComputeSize(infoRecord.Bytes.Span, runRecord.Bytes.Span, fields));
                 Assert.Equal(expected, new DesiredLrpHalves(infoRecord.Bytes, runRecord.Bytes).Decode(fields));
                 if (stored != Stored.NonCanonical)
                 {
@@ -81,7 +81,7 @@ public sealed class DesiredLrpEncodingTests
             var infoRecord = Assert.IsType<SchedulingRecord>(project(new KeyValue(Keys.SchedulingInfo("pg-1"), serializer.Serialize(info), 1, 1, 1, 0)));
             var runRecord = Assert.IsType<RunInfoRecord>(project(new KeyValue(Keys.RunInfo("pg-1"), serializer.Serialize(run), 1, 1, 1, 0)));
 
-            var composed = DesiredLRP.Parser.ParseFrom(DesiredLrpEncoding.ToByteArray(infoRecord.Bytes, runRecord.Bytes.Span, DesiredLrpFields.All));
+            var composed = DesiredLRP.Parser.ParseFrom(DesiredLrpEncoding.ToByteArray(infoRecord.Bytes.Span, runRecord.Bytes.Span, DesiredLrpFields.All));
 
             Assert.Equal(DesiredLrpParts.Join(info, run), composed);
             Assert.Equal("source-guid", composed.MetricsGuid);
