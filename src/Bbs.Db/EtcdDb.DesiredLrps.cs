@@ -6,16 +6,56 @@ namespace Bbs.Db;
 
 public sealed partial class EtcdDb
 {
-    public async Task<IReadOnlyList<DesiredLRP>> DesiredLrpsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
-    {
-        var (infos, runs) = await ReadDesiredAsync(filter, cancellationToken).ConfigureAwait(false);
-        return [.. infos.Where(i => runs.ContainsKey(i.DesiredLrpKey.ProcessGuid)).Select(i => DesiredLrpParts.Join(i, runs[i.DesiredLrpKey.ProcessGuid]))];
-    }
+    public async Task<IReadOnlyList<DesiredLRP>> DesiredLrpsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken) =>
+        [.. (await DesiredLrpHalvesAsync(filter, cancellationToken).ConfigureAwait(false)).Select(h => h.Decode(DesiredLrpFields.All))];
 
-    public async Task<IReadOnlyList<DesiredLRP>> DesiredLrpRoutingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DesiredLRP>> DesiredLrpRoutingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken) =>
+        [.. (await DesiredLrpHalvesAsync(filter, cancellationToken).ConfigureAwait(false)).Select(h => h.Decode(DesiredLrpFields.Routing))];
+
+    public async Task<IReadOnlyList<DesiredLrpHalves>> DesiredLrpHalvesAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
     {
-        var (infos, runs) = await ReadDesiredAsync(filter, cancellationToken).ConfigureAwait(false);
-        return [.. infos.Where(i => runs.ContainsKey(i.DesiredLrpKey.ProcessGuid)).Select(i => DesiredLrpParts.RoutingInfo(i, runs[i.DesiredLrpKey.ProcessGuid]))];
+        ArgumentNullException.ThrowIfNull(filter);
+
+        // Both halves from one snapshot, so a desire or remove in between is seen whole or not at all. A record under
+        // the prefix that cannot be read fails the list (its error names it), matching or not, rather than leave an
+        // LRP out. Run infos sort before scheduling infos ("run/" < "schedule/").
+        var snapshot = await view.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var infos = new List<SchedulingRecord>();
+        var runs = new Dictionary<string, ReadOnlyMemory<byte>?>(StringComparer.Ordinal);
+        foreach (var entry in snapshot.Entries(Keys.DesiredLrpPrefix))
+        {
+            if (entry.Projection is UnreadableRecord unreadable)
+            {
+                throw new BbsErrorException(unreadable.Error);
+            }
+
+            if (entry.Projection is SchedulingRecord info && Matches(filter, info))
+            {
+                infos.Add(info);
+                runs.TryAdd(info.ProcessGuid, null);
+            }
+        }
+
+        // Each scheduling info is joined with the run info stored under its process guid (the key names it).
+        var byGuid = runs.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var entry in snapshot.Entries(Keys.RunInfoPrefix))
+        {
+            if (entry.Projection is RunInfoRecord run && byGuid.ContainsKey(entry.Kv.Key.AsSpan(Keys.RunInfoPrefix.Length)))
+            {
+                byGuid[entry.Kv.Key.AsSpan(Keys.RunInfoPrefix.Length)] = run.Bytes;
+            }
+        }
+
+        var halves = new List<DesiredLrpHalves>(infos.Count);
+        foreach (var info in infos)
+        {
+            if (runs[info.ProcessGuid] is { } run)
+            {
+                halves.Add(new DesiredLrpHalves(info.Bytes, run));
+            }
+        }
+
+        return halves;
     }
 
     public async Task<DesiredLRP> DesiredLrpByProcessGuidAsync(string processGuid, CancellationToken cancellationToken)
@@ -37,18 +77,13 @@ public sealed partial class EtcdDb
         [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Parse())];
 
     public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> SchedulingInfoBytesAsync(DesiredLrpFilter filter, CancellationToken cancellationToken) =>
-        [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => (ReadOnlyMemory<byte>)r.Bytes)];
+        [.. (await SchedulingRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Bytes)];
 
     /// <summary>The view's decoded scheduling infos matching the filter, in key order.</summary>
     private Task<List<SchedulingRecord>> SchedulingRecordsAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return ProjectedAsync<SchedulingRecord>(
-            Keys.SchedulingInfoPrefix,
-            r => (filter.Domain.Length == 0 || r.Domain == filter.Domain)
-                && (filter.ProcessGuids.Count == 0 || filter.ProcessGuids.Contains(r.ProcessGuid))
-                && (filter.AppGuids.Count == 0 || filter.AppGuids.Any(app => r.ProcessGuid.StartsWith(app, StringComparison.Ordinal))),
-            cancellationToken);
+        return ProjectedAsync<SchedulingRecord>(Keys.SchedulingInfoPrefix, r => Matches(filter, r), cancellationToken);
     }
 
     public async Task<DesiredLRPSchedulingInfo> SchedulingInfoByProcessGuidAsync(string processGuid, CancellationToken cancellationToken)
@@ -233,38 +268,10 @@ public sealed partial class EtcdDb
 
     private static ActualLRPKey Index(ActualLRPKey key, int index) => new() { ProcessGuid = key.ProcessGuid, Domain = key.Domain, Index = index };
 
-    private static bool Matches(DesiredLrpFilter filter, DesiredLRPSchedulingInfo info)
-    {
-        var key = info.DesiredLrpKey;
-        return (filter.Domain.Length == 0 || key.Domain == filter.Domain)
-            && (filter.ProcessGuids.Count == 0 || filter.ProcessGuids.Contains(key.ProcessGuid))
-            && (filter.AppGuids.Count == 0 || filter.AppGuids.Any(app => key.ProcessGuid.StartsWith(app, StringComparison.Ordinal)));
-    }
-
-    private async Task<(List<DesiredLRPSchedulingInfo> Infos, Dictionary<string, DesiredLRPRunInfo> Runs)> ReadDesiredAsync(DesiredLrpFilter filter, CancellationToken cancellationToken)
-    {
-        // Both halves at one revision, so a desire or remove in between is seen whole or not at all.
-        var range = await RangeAsync(Keys.DesiredLrpPrefix, cancellationToken).ConfigureAwait(false);
-        var infos = new List<DesiredLRPSchedulingInfo>();
-        var runs = new Dictionary<string, DesiredLRPRunInfo>(StringComparer.Ordinal);
-        foreach (var kv in range.Kvs)
-        {
-            if (kv.Key.StartsWith(Keys.SchedulingInfoPrefix, StringComparison.Ordinal))
-            {
-                // A record that cannot be read fails the list (its error names it), rather than leave an LRP out.
-                if (Decode<DesiredLRPSchedulingInfo>(kv) is var info && Matches(filter, info))
-                {
-                    infos.Add(info);
-                }
-            }
-            else if (kv.Key.StartsWith(Keys.RunInfoPrefix, StringComparison.Ordinal))
-            {
-                runs[kv.Key[Keys.RunInfoPrefix.Length..]] = Decode<DesiredLRPRunInfo>(kv);
-            }
-        }
-
-        return (infos, runs);
-    }
+    private static bool Matches(DesiredLrpFilter filter, SchedulingRecord info) =>
+        (filter.Domain.Length == 0 || info.Domain == filter.Domain)
+        && (filter.ProcessGuids.Count == 0 || filter.ProcessGuids.Contains(info.ProcessGuid))
+        && (filter.AppGuids.Count == 0 || filter.AppGuids.Any(app => info.ProcessGuid.StartsWith(app, StringComparison.Ordinal)));
 
     private async Task<HashSet<int>> ExistingInstanceIndicesAsync(string processGuid, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ public sealed partial class EtcdDb
         [.. (await TaskRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Parse())];
 
     public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> TaskBytesAsync(TaskFilter filter, CancellationToken cancellationToken) =>
-        [.. (await TaskRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => (ReadOnlyMemory<byte>)r.Bytes)];
+        [.. (await TaskRecordsAsync(filter, cancellationToken).ConfigureAwait(false)).Select(r => r.Bytes)];
 
     /// <summary>The view's decoded tasks matching the filter, in key order.</summary>
     private Task<List<TaskRecord>> TaskRecordsAsync(TaskFilter filter, CancellationToken cancellationToken)

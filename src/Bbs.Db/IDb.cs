@@ -50,6 +50,13 @@ public interface IDesiredLrpDb
     /// <summary>Only the routing fields of each desired LRP (NEW's routing-info list, bbs#66).</summary>
     Task<IReadOnlyList<DesiredLRP>> DesiredLrpRoutingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The desired LRPs of <see cref="DesiredLrpsAsync"/> (and <see cref="DesiredLrpRoutingInfosAsync"/>), in the same
+    /// order, each as its two stored halves' plain protobuf bytes: a protobuf list response is composed from them
+    /// (<see cref="DesiredLrpEncoding"/>) without decoding anything.
+    /// </summary>
+    Task<IReadOnlyList<DesiredLrpHalves>> DesiredLrpHalvesAsync(DesiredLrpFilter filter, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<DesiredLRPSchedulingInfo>> SchedulingInfosAsync(DesiredLrpFilter filter, CancellationToken cancellationToken);
 
     /// <summary>The same scheduling infos as <see cref="SchedulingInfosAsync"/>, as their protobuf bytes, for a list written without decoding.</summary>

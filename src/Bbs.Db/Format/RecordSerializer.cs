@@ -116,6 +116,25 @@ public sealed class RecordSerializer
     }
 
     /// <summary>
+    /// The protobuf payload of a value stored unencoded in a PROTO envelope (<c>00</c>, then format 2): a slice of
+    /// <paramref name="value"/>, nothing copied. False for every other form (base64, encrypted, JSON), which only
+    /// <see cref="Deserialize{T}"/> reads.
+    /// </summary>
+    public static bool TryProtoPayload(ReadOnlyMemory<byte> value, out ReadOnlyMemory<byte> payload)
+    {
+        var span = value.Span;
+        if (span.Length >= Prefix.Size && span[..Prefix.Size].SequenceEqual(Prefix.Unencoded)
+            && Envelope.IsEnveloped(span[Prefix.Size..]) && span[Prefix.Size] == Envelope.Proto)
+        {
+            payload = value[(Prefix.Size + Envelope.HeaderSize)..];
+            return true;
+        }
+
+        payload = default;
+        return false;
+    }
+
+    /// <summary>
     /// The key label an encrypted (<c>02</c>) value is sealed with, read from its first base64 characters without
     /// decrypting; null for a value in any other form, or one too damaged to name a label.
     /// </summary>

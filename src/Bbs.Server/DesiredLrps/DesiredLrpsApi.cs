@@ -27,12 +27,9 @@ public static class DesiredLrpsApi
         return v1;
     }
 
-    public static async Task<BbsResult<DesiredLRPsResponse>> DesiredLrps(BbsRequest<DesiredLRPsRequest> request, IDb db, CancellationToken cancellationToken)
-    {
-        var response = new DesiredLRPsResponse();
-        response.DesiredLrps.AddRange(await db.DesiredLrpsAsync(DesiredLrpFilter.From(request.Message), cancellationToken));
-        return response;
-    }
+    /// <summary>Each desired LRP composed from its two stored halves as the answer is written (decoded only for JSON).</summary>
+    public static async Task<BbsResult<DesiredLRPsResponse>> DesiredLrps(BbsRequest<DesiredLRPsRequest> request, IDb db, CancellationToken cancellationToken) =>
+        Composed(await db.DesiredLrpHalvesAsync(DesiredLrpFilter.From(request.Message), cancellationToken), DesiredLrpFields.All);
 
     public static async Task<BbsResult<DesiredLRPResponse>> DesiredLrpByProcessGuid(BbsRequest<DesiredLRPByProcessGuidRequest> request, IDb db, CancellationToken cancellationToken) =>
         new DesiredLRPResponse { DesiredLrp = await db.DesiredLrpByProcessGuidAsync(request.Message.ProcessGuid, cancellationToken) };
@@ -55,11 +52,27 @@ public static class DesiredLrpsApi
     public static async Task<BbsResult<DesiredLRPSchedulingInfoByProcessGuidResponse>> SchedulingInfoByProcessGuid(BbsRequest<DesiredLRPByProcessGuidRequest> request, IDb db, CancellationToken cancellationToken) =>
         new DesiredLRPSchedulingInfoByProcessGuidResponse { DesiredLrpSchedulingInfo = await db.SchedulingInfoByProcessGuidAsync(request.Message.ProcessGuid, cancellationToken) };
 
-    public static async Task<BbsResult<DesiredLRPsResponse>> RoutingInfos(BbsRequest<DesiredLRPsRequest> request, IDb db, CancellationToken cancellationToken)
+    /// <summary>Only the routing fields, composed from the stored halves like the desired LRP list.</summary>
+    public static async Task<BbsResult<DesiredLRPsResponse>> RoutingInfos(BbsRequest<DesiredLRPsRequest> request, IDb db, CancellationToken cancellationToken) =>
+        Composed(await db.DesiredLrpHalvesAsync(DesiredLrpFilter.From(request.Message), cancellationToken), DesiredLrpFields.Routing);
+
+    private static BbsResult<DesiredLRPsResponse> Composed(IReadOnlyList<DesiredLrpHalves> halves, DesiredLrpFields fields) =>
+        BbsResult<DesiredLRPsResponse>.FromComposed(DesiredLRPsResponse.DesiredLrpsFieldNumber, new ComposedDesiredLrps(halves, fields), () =>
+        {
+            var response = new DesiredLRPsResponse();
+            response.DesiredLrps.AddRange(halves.Select(h => h.Decode(fields)));
+            return response;
+        });
+
+    /// <summary>Desired LRPs written from their halves by <see cref="DesiredLrpEncoding"/>.</summary>
+    private sealed class ComposedDesiredLrps(IReadOnlyList<DesiredLrpHalves> halves, DesiredLrpFields fields) : IComposedRecords
     {
-        var response = new DesiredLRPsResponse();
-        response.DesiredLrps.AddRange(await db.DesiredLrpRoutingInfosAsync(DesiredLrpFilter.From(request.Message), cancellationToken));
-        return response;
+        public int Count => halves.Count;
+
+        public int SizeOf(int index) => DesiredLrpEncoding.ComputeSize(halves[index].SchedulingInfo.Span, halves[index].RunInfo.Span, fields);
+
+        public void Write(int index, Span<byte> destination) =>
+            DesiredLrpEncoding.Write(halves[index].SchedulingInfo.Span, halves[index].RunInfo.Span, fields, destination);
     }
 
     /// <summary>Writes the desired LRP with its UNCLAIMED instances, then asks for their placement.</summary>

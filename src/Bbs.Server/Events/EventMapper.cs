@@ -309,17 +309,18 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
         }
 
         var (was, now) = (PlainBytes(before.Projection), PlainBytes(after.Projection));
-        return was is not null && now is not null && was.AsSpan().SequenceEqual(now)
+        return was is { } wasBytes && now is { } nowBytes && wasBytes.Span.SequenceEqual(nowBytes.Span)
             && !before.Kv.Value.Span.SequenceEqual(after.Kv.Value.Span)
             && (!before.Kv.Value.Span[..Math.Min(2, before.Kv.Value.Length)].SequenceEqual(after.Kv.Value.Span[..Math.Min(2, after.Kv.Value.Length)])
                 || RecordSerializer.SealedLabel(before.Kv.Value.Span) != RecordSerializer.SealedLabel(after.Kv.Value.Span));
     }
 
-    private static byte[]? PlainBytes(object? projection) => projection switch
+    private static ReadOnlyMemory<byte>? PlainBytes(object? projection) => projection switch
     {
         ActualRecord actual => actual.Bytes,
         TaskRecord task => task.Bytes,
         SchedulingRecord schedule => schedule.Bytes,
+        RunInfoRecord run => run.Bytes,
         _ => null,
     };
 
@@ -336,6 +337,8 @@ public sealed partial class EventMapper(RecordSerializer serializer, ILogger<Eve
                 return (T)(object)task.Parse();
             case SchedulingRecord schedule when typeof(T) == typeof(DesiredLRPSchedulingInfo):
                 return (T)(object)schedule.Parse();
+            case RunInfoRecord run when typeof(T) == typeof(DesiredLRPRunInfo):
+                return (T)(object)run.Parse();
         }
 
         if (entry is null || entry.Kv.Value.IsEmpty)

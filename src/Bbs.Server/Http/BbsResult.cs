@@ -13,6 +13,7 @@ public sealed class BbsResult<T> : IResult, IEndpointMetadataProvider
 {
     private readonly int recordsField;
     private readonly IReadOnlyList<ReadOnlyMemory<byte>>? records;
+    private readonly IComposedRecords? composed;
     private readonly Func<T>? decode;
     private T? message;
 
@@ -28,7 +29,14 @@ public sealed class BbsResult<T> : IResult, IEndpointMetadataProvider
         this.decode = decode;
     }
 
-    /// <summary>The response message (decoded from the records for a result made by <see cref="FromRecords"/>).</summary>
+    private BbsResult(int field, IComposedRecords composed, Func<T> decode)
+    {
+        recordsField = field;
+        this.composed = composed;
+        this.decode = decode;
+    }
+
+    /// <summary>The response message (decoded from the records for a result made by <see cref="FromRecords"/> or <see cref="FromComposed"/>).</summary>
     public T Message => message ??= decode!();
 
     public static implicit operator BbsResult<T>(T message) => new(message);
@@ -45,12 +53,32 @@ public sealed class BbsResult<T> : IResult, IEndpointMetadataProvider
         return new BbsResult<T>(field, records, () => decode(records));
     }
 
+    /// <summary>
+    /// A response whose only content is the repeated message field <paramref name="field"/>, each element composed
+    /// into its encoding as it is written: a protobuf answer streams them; a JSON answer decodes with
+    /// <paramref name="decode"/>.
+    /// </summary>
+    public static BbsResult<T> FromComposed(int field, IComposedRecords records, Func<T> decode)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(decode);
+        return new BbsResult<T>(field, records, decode);
+    }
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        return records is not null && !BbsCodec.AnswersJson(httpContext.Request)
-            ? BbsCodec.WriteRecordsAsync(httpContext, recordsField, records, httpContext.RequestAborted)
-            : BbsCodec.WriteAsync(httpContext, Message, httpContext.RequestAborted);
+        if (BbsCodec.AnswersJson(httpContext.Request))
+        {
+            return BbsCodec.WriteAsync(httpContext, Message, httpContext.RequestAborted);
+        }
+
+        return (records, composed) switch
+        {
+            ({ } stored, _) => BbsCodec.WriteRecordsAsync(httpContext, recordsField, stored, httpContext.RequestAborted),
+            (_, { } parts) => ComposedRecordsWriter.WriteAsync(httpContext, recordsField, parts, httpContext.RequestAborted),
+            _ => BbsCodec.WriteAsync(httpContext, Message, httpContext.RequestAborted),
+        };
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)

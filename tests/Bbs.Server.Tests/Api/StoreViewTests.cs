@@ -115,6 +115,142 @@ public abstract class StoreViewTests<TServer>(TServer server)
         Assert.Equal(decoded.DesiredLrpSchedulingInfos, viaClient);
     }
 
+    [Theory]
+    [InlineData("/v1/desired_lrps/list")]
+    [InlineData("/v1/desired_lrps/list.r1")]
+    [InlineData("/v1/desired_lrps/list.r2")]
+    [InlineData("/v1/desired_lrps/list.r3")]
+    public async Task TheDesiredLrpListComposedFromStoredHalvesIsTheJoinOfEachDesiredLrpFilteredByDomainAndProcessGuids(string path)
+    {
+        string domain = "view-desired-" + TestModels.NewGuid()[..8], other = "view-other-" + TestModels.NewGuid()[..8];
+        var guids = Enumerable.Range(0, 4).Select(_ => TestModels.NewGuid()).ToList();
+        for (int i = 0; i < guids.Count; i++)
+        {
+            await server.Client.DesireLrpAsync(RichDesiredLrp(guids[i], i == 3 ? other : domain, i));
+        }
+
+        // metric tags replaced by an update: the list must show the run info as it is now.
+        await server.Client.UpdateDesiredLrpAsync(guids[1], new DesiredLRPUpdate { Instances = 2, MetricTags = { ["source_id"] = new MetricTagValue { Static = "updated-source" } } });
+        var joined = new Dictionary<string, DesiredLRP>();
+        foreach (var guid in guids)
+        {
+            joined[guid] = await server.Client.DesiredLrpByProcessGuidAsync(guid);
+        }
+
+        var byDomain = await ListAsync(path, new DesiredLRPsRequest { Domain = domain });
+        var byGuids = await ListAsync(path, new DesiredLRPsRequest { ProcessGuids = { guids[0], guids[3], "pg-not-desired" } });
+        var both = await ListAsync(path, new DesiredLRPsRequest { Domain = domain, ProcessGuids = { guids[2], guids[3] } });
+        var json = await ListJsonAsync(path, domain);
+
+        Assert.Equal(guids.Take(3).Order(), byDomain.DesiredLrps.Select(d => d.ProcessGuid).Order());
+        Assert.All(byDomain.DesiredLrps, d => Assert.Equal(joined[d.ProcessGuid], d));
+        Assert.Equal(new[] { guids[0], guids[3] }.Order(), byGuids.DesiredLrps.Select(d => d.ProcessGuid).Order());
+        Assert.All(byGuids.DesiredLrps, d => Assert.Equal(joined[d.ProcessGuid], d));
+        Assert.Equal(joined[guids[2]], Assert.Single(both.DesiredLrps));
+        Assert.Equal("updated-source", joined[guids[1]].MetricsGuid);
+        Assert.Equal(byDomain, json);
+    }
+
+    [Fact]
+    public async Task TheRoutingInfoListComposedFromStoredHalvesHasTheRoutingFieldsOfTheJoin()
+    {
+        string domain = "view-routing-" + TestModels.NewGuid()[..8];
+        var guids = Enumerable.Range(0, 3).Select(_ => TestModels.NewGuid()).ToList();
+        for (int i = 0; i < guids.Count; i++)
+        {
+            await server.Client.DesireLrpAsync(RichDesiredLrp(guids[i], domain, i));
+        }
+
+        using var raw = await server.PostAsync("/v1/desired_lrp_routing_infos/list", Protobuf.Body(new DesiredLRPsRequest { Domain = domain, ProcessGuids = { guids[0], guids[2] } }));
+        var bytes = await raw.Content.ReadAsByteArrayAsync();
+        var listed = DesiredLRPsResponse.Parser.ParseFrom(bytes);
+
+        Assert.Equal(listed.ToByteArray(), bytes);
+        Assert.Equal(new[] { guids[0], guids[2] }.Order(), listed.DesiredLrps.Select(d => d.ProcessGuid).Order());
+        foreach (var info in listed.DesiredLrps)
+        {
+            var full = await server.Client.DesiredLrpByProcessGuidAsync(info.ProcessGuid);
+            var expected = new DesiredLRP
+            {
+                ProcessGuid = full.ProcessGuid,
+                Domain = full.Domain,
+                LogGuid = full.LogGuid,
+                Instances = full.Instances,
+                Routes = full.Routes,
+                ModificationTag = full.ModificationTag,
+                MetricsGuid = full.MetricsGuid,
+                MetricTags = { full.MetricTags },
+            };
+            Assert.Equal(expected, info);
+        }
+    }
+
+    private async Task<DesiredLRPsResponse> ListAsync(string path, DesiredLRPsRequest request)
+    {
+        using var raw = await server.PostAsync(path, Protobuf.Body(request));
+        Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
+        var bytes = await raw.Content.ReadAsByteArrayAsync();
+        var decoded = DesiredLRPsResponse.Parser.ParseFrom(bytes);
+        Assert.Null(decoded.Error);
+
+        // Composed from canonical halves: exactly the bytes of encoding the response.
+        Assert.Equal(decoded.ToByteArray(), bytes);
+        return decoded;
+    }
+
+    private async Task<DesiredLRPsResponse> ListJsonAsync(string path, string domain)
+    {
+        using var raw = await server.PostAsync(path, Protobuf.Json($$"""{"domain":"{{domain}}"}"""));
+        return JsonParser.Default.Parse<DesiredLRPsResponse>(await raw.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A desired LRP with every kind of field: old-era and NEW, metric tags (source_id or not), sidecars, image layers.</summary>
+    private static DesiredLRP RichDesiredLrp(string guid, string domain, int variant)
+    {
+        var lrp = TestModels.DesiredLrp(guid, 1, domain);
+        lrp.Annotation = "annotation-" + variant;
+        lrp.MaxPids = 100 + variant;
+        lrp.StartTimeout = 60;
+        lrp.StartTimeoutMs = 60_000;
+        lrp.Privileged = variant % 2 == 0;
+        lrp.CpuWeight = 10;
+        lrp.LogSource = "APP";
+        lrp.MetricsGuid = "metrics-" + guid;
+        lrp.LegacyDownloadUser = "vcap";
+        lrp.TrustedSystemCertificatesPath = "/etc/cf-system-certificates";
+        lrp.Setup = new Bbs.Models.Action { DownloadAction = new DownloadAction { From = "http://example.com/droplet", To = "/home/vcap", User = "vcap" } };
+        lrp.Monitor = new Bbs.Models.Action { RunAction = new RunAction { Path = "/bin/healthcheck", User = "vcap" } };
+        lrp.EnvironmentVariables.Add(new EnvironmentVariable { Name = "PORT", Value = "8080" });
+        lrp.EgressRules.Add(new SecurityGroupRule { Protocol = "tcp", Destinations = { "10.0.0.0/8" }, Ports = { 443 } });
+        lrp.CachedDependencies.Add(new CachedDependency { Name = "buildpack", From = "http://example.com/bp", To = "/tmp/bp", CacheKey = "bp" });
+        lrp.PlacementTags.Add("blue");
+        lrp.CertificateProperties = new CertificateProperties { OrganizationalUnit = { "app:" + guid } };
+        lrp.ImageUsername = "user";
+        lrp.ImagePassword = "secret";
+        lrp.CheckDefinition = new CheckDefinition { Checks = { new Check { TcpCheck = new TCPCheck { Port = 8080 } } }, LogSource = "HEALTH" };
+        lrp.ImageLayers.Add(new ImageLayer { Name = "layer", Url = "http://example.com/layer.tgz", DestinationPath = "/", LayerType = ImageLayer.Types.Type.Shared, MediaType = ImageLayer.Types.MediaType.Tgz });
+        lrp.Sidecars.Add(new Sidecar { Action = new Bbs.Models.Action { RunAction = new RunAction { Path = "/bin/sidecar", User = "vcap" } }, MemoryMb = 32, DiskMb = 32 });
+        lrp.LogRateLimit = new LogRateLimit { BytesPerSecond = 1 << 20 };
+        lrp.VolumeMountedFiles.Add(new Bbs.Models.File { Path = "/etc/config", Content = "x=1" });
+        lrp.Network = new Network { Properties = { ["policy_group"] = "g" } };
+        // BBS takes a metrics_guid beside metric tags only when source_id names it: variant 2 is the old era (a
+        // metrics_guid, no tags), odd variants have source_id and no metrics_guid (the list fills it in), 0 tags alone.
+        if (variant != 2)
+        {
+            lrp.MetricsGuid = string.Empty;
+            lrp.MetricTags["app_name"] = new MetricTagValue { Static = "app-" + variant };
+            lrp.MetricTags["instance_index"] = new MetricTagValue { Dynamic = MetricTagValue.Types.DynamicValue.Index };
+        }
+
+        if (variant % 2 == 1)
+        {
+            lrp.MetricTags["source_id"] = new MetricTagValue { Static = "source-" + guid };
+        }
+
+        lrp.UpdateStrategy = variant % 2 == 0 ? DesiredLRP.Types.UpdateStrategy.Recreate : DesiredLRP.Types.UpdateStrategy.Rolling;
+        return lrp;
+    }
+
     [Fact]
     public async Task ReadyzNamesTheViewAndItsRevision()
     {
