@@ -8,10 +8,10 @@ namespace Bbs.Db;
 
 /// <summary>
 /// What the store view keeps for an actual-LRP record, made once when the view applies it: the fields the list
-/// routes filter on, and the record's plain protobuf bytes with <c>presence</c> set from its slot, which a
-/// protobuf list response carries as they are.
+/// routes filter on and convergence decides on (so a pass parses only the records it changes), and the record's
+/// plain protobuf bytes with <c>presence</c> set from its slot, which a protobuf list response carries as they are.
 /// </summary>
-public sealed record ActualRecord(string ProcessGuid, int Index, bool Evacuating, string Domain, string CellId, string State, ReadOnlyMemory<byte> Bytes)
+public sealed record ActualRecord(string ProcessGuid, int Index, bool Evacuating, string Domain, string CellId, string State, long Since, int CrashCount, ReadOnlyMemory<byte> Bytes)
 {
     /// <summary>The decoded record, parsed from <see cref="Bytes"/> (plain protobuf, no envelope).</summary>
     public ActualLRP Parse() => ActualLRP.Parser.ParseFrom(Bytes.Span);
@@ -108,7 +108,7 @@ public static partial class RecordProjector
             return Project<ActualLRP>(serializer, logger, kv, lrp =>
             {
                 lrp.Presence = evacuating ? ActualLRP.Types.Presence.Evacuating : ActualLRP.Types.Presence.Ordinary;
-                return new ActualRecord(guids.Get(guid), index, evacuating, shared.Get(lrp.ActualLrpKey?.Domain), shared.Get(lrp.ActualLrpInstanceKey?.CellId), shared.Get(lrp.State), PlainBytes(kv, lrp));
+                return new ActualRecord(guids.Get(guid), index, evacuating, shared.Get(lrp.ActualLrpKey?.Domain), shared.Get(lrp.ActualLrpInstanceKey?.CellId), shared.Get(lrp.State), lrp.Since, lrp.CrashCount, PlainBytes(kv, lrp));
             });
         };
     }

@@ -49,7 +49,8 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         var domainRange = snapshot.Range(Keys.DomainPrefix);
         var fresh = domainRange.Kvs.Select(kv => kv.Key[Keys.DomainPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
 
-        var actuals = new Dictionary<string, List<(KeyValue Kv, ActualLRP Lrp)>>(StringComparer.Ordinal);
+        // The view's records: a pass decides on their projected fields and parses only the records it changes.
+        var actuals = new Dictionary<string, List<(KeyValue Kv, ActualRecord Record)>>(StringComparer.Ordinal);
 
         // Process guids with a record this instance cannot read (sealed with a key that is not configured): their
         // LRPs are not converged at all, since what they hold is unknown, and nothing of them is deleted.
@@ -78,7 +79,7 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
 
             if (!evacuating)
             {
-                CollectionsMarshalAdd(actuals, guid, (kv, record.Parse()));
+                CollectionsMarshalAdd(actuals, guid, (kv, record));
             }
         }
 
@@ -98,18 +99,18 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
             var records = actuals.Remove(guid, out var list) ? list : [];
             var toAuction = new List<int>();
             var key = new ActualLRPKey { ProcessGuid = guid, Domain = info.DesiredLrpKey.Domain };
-            var present = records.Select(r => r.Lrp.ActualLrpKey.Index).ToHashSet();
+            var present = records.Select(r => r.Record.Index).ToHashSet();
             var missing = Enumerable.Range(0, Math.Max(0, info.Instances)).Where(i => !present.Contains(i)).ToList();
             tally.Missing += missing.Count;
             toAuction.AddRange(await CreateUnclaimedAsync(key, missing, now, cancellationToken).ConfigureAwait(false));
             var crashing = false;
 
-            foreach (var (kv, lrp) in records)
+            foreach (var (kv, record) in records)
             {
-                tally.Count(lrp);
-                var index = lrp.ActualLrpKey.Index;
-                crashing |= lrp.CrashCount > 0 && lrp.State != ActualLrpStates.Running;
-                if (lrp.State is ActualLrpStates.Claimed or ActualLrpStates.Running && !request.PresentCells.Contains(lrp.ActualLrpInstanceKey.CellId))
+                tally.Count(record.State);
+                var index = record.Index;
+                crashing |= record.CrashCount > 0 && record.State != ActualLrpStates.Running;
+                if (record.State is ActualLrpStates.Claimed or ActualLrpStates.Running && !request.PresentCells.Contains(record.CellId))
                 {
                     // Missing cell (E16): the instance is gone with its cell; recreate it UNCLAIMED if still desired.
                     tally.MissingCell++;
@@ -123,26 +124,26 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
                     }
                     else if (await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false))
                     {
-                        retired.Add(lrp);
+                        retired.Add(record.Parse());
                     }
                 }
-                else if (index >= info.Instances && fresh.Contains(lrp.ActualLrpKey.Domain))
+                else if (index >= info.Instances && fresh.Contains(record.Domain))
                 {
                     tally.Extra++;
                     if (await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false))
                     {
-                        retired.Add(lrp);
+                        retired.Add(record.Parse());
                     }
                 }
-                else if (lrp.State == ActualLrpStates.Crashed && RestartCalculator.ShouldRestartCrash(now, lrp))
+                else if (RestartCalculator.ShouldRestartCrash(now, record.State, record.Since, record.CrashCount))
                 {
                     tally.RestartedCrashed++;
-                    if (ActualLrpLifecycle.Unclaim(lrp, now).Record is { } unclaimed && await ReplaceIfUnchangedAsync(kv, unclaimed, cancellationToken).ConfigureAwait(false))
+                    if (ActualLrpLifecycle.Unclaim(record.Parse(), now).Record is { } unclaimed && await ReplaceIfUnchangedAsync(kv, unclaimed, cancellationToken).ConfigureAwait(false))
                     {
                         toAuction.Add(index);
                     }
                 }
-                else if (lrp.State == ActualLrpStates.Unclaimed && RestartCalculator.IsStaleUnclaimed(lrp, now))
+                else if (RestartCalculator.IsStaleUnclaimed(record.State, record.Since, now))
                 {
                     tally.StaleUnclaimed++;
                     toAuction.Add(index);
@@ -157,15 +158,15 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         }
 
         // Instances with no desired LRP are retired, in fresh domains only.
-        foreach (var (kv, lrp) in actuals.Values.SelectMany(r => r))
+        foreach (var (kv, record) in actuals.Values.SelectMany(r => r))
         {
-            tally.Count(lrp);
-            if (fresh.Contains(lrp.ActualLrpKey.Domain))
+            tally.Count(record.State);
+            if (fresh.Contains(record.Domain))
             {
                 tally.Extra++;
                 if (await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false))
                 {
-                    retired.Add(lrp);
+                    retired.Add(record.Parse());
                 }
             }
         }
@@ -266,7 +267,7 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         return result.Succeeded;
     }
 
-    private static void CollectionsMarshalAdd(Dictionary<string, List<(KeyValue, ActualLRP)>> map, string guid, (KeyValue, ActualLRP) record)
+    private static void CollectionsMarshalAdd(Dictionary<string, List<(KeyValue Kv, ActualRecord Record)>> map, string guid, (KeyValue Kv, ActualRecord Record) record)
     {
         if (!map.TryGetValue(guid, out var list))
         {
@@ -303,9 +304,9 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
 
         public int CrashingDesired { get; set; }
 
-        public void Count(ActualLRP lrp)
+        public void Count(string state)
         {
-            switch (lrp.State)
+            switch (state)
             {
                 case ActualLrpStates.Unclaimed: Unclaimed++; break;
                 case ActualLrpStates.Claimed: Claimed++; break;

@@ -47,7 +47,11 @@ public static class RestartCalculator
 
     /// <summary>Convergence restarts a CRASHED record once its backoff has passed.</summary>
     public static bool ShouldRestartCrash(long nowUnixNanos, ActualLRP lrp, RestartPolicy? policy = null) =>
-        lrp.State == ActualLrpStates.Crashed && ShouldRestart(nowUnixNanos, lrp.Since, lrp.CrashCount, policy);
+        ShouldRestartCrash(nowUnixNanos, lrp.State, lrp.Since, lrp.CrashCount, policy);
+
+    /// <summary><see cref="ShouldRestartCrash(long, ActualLRP, RestartPolicy?)"/> from the record's state, since and crash count alone.</summary>
+    public static bool ShouldRestartCrash(long nowUnixNanos, string state, long sinceUnixNanos, int crashCount, RestartPolicy? policy = null) =>
+        state == ActualLrpStates.Crashed && ShouldRestart(nowUnixNanos, sinceUnixNanos, crashCount, policy);
 
     /// <summary>The crash count after one more crash: 1 if it had been RUNNING for over five minutes.</summary>
     public static int NextCrashCount(ActualLRP lrp, long nowUnixNanos) =>
@@ -57,5 +61,9 @@ public static class RestartCalculator
 
     /// <summary>An UNCLAIMED record nobody claimed within <see cref="StaleUnclaimedDuration"/>.</summary>
     public static bool IsStaleUnclaimed(ActualLRP lrp, long nowUnixNanos) =>
-        lrp.State == ActualLrpStates.Unclaimed && nowUnixNanos - lrp.Since > StaleUnclaimedDuration.Ticks * NanosPerTick;
+        IsStaleUnclaimed(lrp.State, lrp.Since, nowUnixNanos);
+
+    /// <summary><see cref="IsStaleUnclaimed(ActualLRP, long)"/> from the record's state and since alone.</summary>
+    public static bool IsStaleUnclaimed(string state, long sinceUnixNanos, long nowUnixNanos) =>
+        state == ActualLrpStates.Unclaimed && nowUnixNanos - sinceUnixNanos > StaleUnclaimedDuration.Ticks * NanosPerTick;
 }
