@@ -58,29 +58,33 @@ public sealed partial class EtcdDb : ILrpConvergenceDb
         foreach (var entry in snapshot.Entries(Keys.ActualPrefix))
         {
             var kv = entry.Kv;
-            if (!Keys.TryParseActual(kv.Key, out var guid, out _, out var evacuating))
-            {
-                continue;
-            }
 
-            // The view decoded the record when it applied it. A record sealed with a key that is not configured is
-            // intact and is left alone, its slot taken; one that does not decode otherwise is pruned, as E16 did.
-            if (entry.Projection is not ActualRecord record)
+            // The view decoded the record when it applied it, with the guid and slot of its key (one shared guid string
+            // per LRP), so the common case parses neither key nor record.
+            if (entry.Projection is ActualRecord record)
             {
-                if (entry.Projection is UnreadableRecord { IsKeyFailure: true })
+                if (!record.Evacuating)
                 {
-                    sealedAway.Add(guid);
-                    continue;
+                    CollectionsMarshalAdd(actuals, record.ProcessGuid, (kv, record));
                 }
 
-                tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
                 continue;
             }
 
-            if (!evacuating)
+            if (!Keys.TryParseActual(kv.Key, out var guid, out _, out _))
             {
-                CollectionsMarshalAdd(actuals, guid, (kv, record));
+                continue;
             }
+
+            // A record sealed with a key that is not configured is intact and is left alone, its slot taken; one that
+            // does not decode otherwise is pruned, as E16 did.
+            if (entry.Projection is UnreadableRecord { IsKeyFailure: true })
+            {
+                sealedAway.Add(guid);
+                continue;
+            }
+
+            tally.Pruned += await DeleteIfUnchangedAsync(kv, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var infos = await PruneDesiredAsync(desiredRange.Kvs, request.DesiredLrpCreationTimeout, now, tally, sealedAway, cancellationToken).ConfigureAwait(false);
