@@ -175,53 +175,17 @@ public static class BbsCodec
     /// <paramref name="records"/> (each an element's encoded bytes): tag, length and bytes per record, streamed
     /// into the response pipe in chunks, with Content-Length. No message is built and nothing is re-encoded.
     /// </summary>
-    public static async Task WriteRecordsAsync(HttpContext context, int field, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
+    public static Task WriteRecordsAsync(HttpContext context, int field, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken) =>
+        ComposedRecordsWriter.WriteAsync(context, field, new StoredRecords(records), cancellationToken);
+
+    /// <summary>Records whose encodings are stored as they are: written by copying.</summary>
+    private sealed class StoredRecords(IReadOnlyList<ReadOnlyMemory<byte>> records) : IComposedRecords
     {
-        const int FlushEvery = 64 * 1024;
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = ProtobufContentType;
-        uint tag = WireFormat.MakeTag(field, WireFormat.WireType.LengthDelimited);
-        int tagSize = CodedOutputStream.ComputeRawVarint32Size(tag);
-        long total = 0;
-        foreach (var record in records)
-        {
-            total += tagSize + CodedOutputStream.ComputeLengthSize(record.Length) + record.Length;
-        }
+        public int Count => records.Count;
 
-        response.ContentLength = total;
-        var writer = response.BodyWriter;
-        int pending = 0;
-        foreach (var record in records)
-        {
-            int size = tagSize + CodedOutputStream.ComputeLengthSize(record.Length) + record.Length;
-            var span = writer.GetSpan(size);
-            int offset = WriteVarint(span, tag);
-            offset += WriteVarint(span[offset..], (uint)record.Length);
-            record.Span.CopyTo(span[offset..]);
-            writer.Advance(size);
-            pending += size;
-            if (pending >= FlushEvery)
-            {
-                pending = 0;
-                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
+        public int SizeOf(int index) => records[index].Length;
 
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static int WriteVarint(Span<byte> span, uint value)
-    {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            span[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        span[i++] = (byte)value;
-        return i;
+        public void Write(int index, Span<byte> destination) => records[index].Span.CopyTo(destination);
     }
 
     /// <summary>
