@@ -39,6 +39,10 @@ public sealed partial class KeyValueView : IAsyncDisposable
     private readonly Coalescer<long> fence = new();
     private ViewSnapshot? current;
     private TaskCompletionSource applied = NewSignal();
+
+    // Set when a reader's revision call succeeded while the view was behind: the store answers again, so a load
+    // loop pausing after a failure tries at once instead of waiting out its backoff.
+    private TaskCompletionSource storeAnswered = NewSignal();
     private Task? follower;
     private int disposed;
     private long failedAttempts;
@@ -128,6 +132,14 @@ public sealed partial class KeyValueView : IAsyncDisposable
     public async Task<ViewSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
         long target = await fence.RunAsync(() => store.GetRevisionAsync(stopping.Token), cancellationToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            if (current is not { } snapshot || snapshot.Revision < target)
+            {
+                storeAnswered.TrySetResult();
+            }
+        }
+
         return await WaitForAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
@@ -226,11 +238,22 @@ public sealed partial class KeyValueView : IAsyncDisposable
                         break;
                 }
 
-                try
+                Task answered;
+                lock (gate)
                 {
-                    await Task.Delay(attempt.Pause, cancellationToken).ConfigureAwait(false);
+                    if (storeAnswered.Task.IsCompleted)
+                    {
+                        storeAnswered = NewSignal();
+                    }
+
+                    answered = storeAnswered.Task;
                 }
-                catch (OperationCanceledException)
+
+                // The pause ends early when a reader finds the store answering (see storeAnswered).
+                using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(Task.Delay(attempt.Pause, pause.Token), answered).ConfigureAwait(false);
+                await pause.CancelAsync().ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }

@@ -57,6 +57,30 @@ public sealed class ViewBackoffTests(ITestOutputHelper output)
         Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("still fails", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AReadThatFindsTheStoreAnsweringEndsTheLoadLoopsPauseAtOnce()
+    {
+        await using var inner = new EmbeddedKeyValueStore();
+        await Put(inner, "/v1/k", "v");
+        var store = new FailingRange(inner);
+
+        // A backoff whose pauses, after the first failures, are far longer than the read may wait.
+        var slow = new ReconnectBackoff(TimeSpan.FromSeconds(40), TimeSpan.FromMinutes(2));
+        await using var view = new KeyValueView(store, "/v1/", logger) { Backoff = slow, ReadTimeout = TimeSpan.FromSeconds(10) };
+        view.Start();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (view.FailedAttempts < 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        store.Fail = false;
+        var snapshot = await view.ReadAsync(CancellationToken.None);
+
+        Assert.NotNull(snapshot.Get("/v1/k"));
+        Assert.Equal(1, store.Failures);
+    }
+
     [PrivateEtcdFact]
     public async Task AViewOverEtcdFollowsOnThroughARestartWithoutReloadingOrMissingAWrite()
     {
