@@ -155,21 +155,7 @@ public sealed class ServerNode : IAsyncDisposable
         _process = null;
         IsFrozen = false;
         AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
-        try
-        {
-            running.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await running.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
+        if (!await Bbs.Testing.Processes.ChildProcess.KillAndWaitAsync(running, TimeSpan.FromSeconds(10)).ConfigureAwait(false))
         {
             Add($"--- {Name} did not exit within 10 s of SIGKILL");
         }

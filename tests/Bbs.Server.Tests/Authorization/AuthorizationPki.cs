@@ -82,19 +82,7 @@ public sealed class AuthorizationPki : IDisposable
         SslOptions = new SslClientAuthenticationOptions
         {
             ClientCertificates = [certificate],
-            RemoteCertificateValidationCallback = (_, presented, _, _) =>
-            {
-                if (presented is not X509Certificate2 leaf)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(leaf);
-            },
+            RemoteCertificateValidationCallback = Bbs.Testing.Tls.PrivateRoots.TrustOnly(ca),
         },
     };
 

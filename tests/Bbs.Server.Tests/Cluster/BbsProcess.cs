@@ -215,21 +215,7 @@ public sealed class BbsProcess : IAsyncDisposable
 
         process = null;
         AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
-        try
-        {
-            running.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await running.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
+        if (!await Bbs.Testing.Processes.ChildProcess.KillAndWaitAsync(running, TimeSpan.FromSeconds(10)))
         {
             Add($"--- {Name} did not exit within 10 s of SIGKILL");
         }

@@ -63,19 +63,7 @@ public sealed class EtcdTls
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = [X509Certificate2.CreateFromPemFile(ClientCertFile, ClientKeyFile)],
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    if (certificate is not X509Certificate2 leaf)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(leaf);
-                },
+                RemoteCertificateValidationCallback = Tls.PrivateRoots.TrustOnly(roots),
             },
         };
     }

@@ -182,14 +182,7 @@ public abstract class FakePeer : IAsyncDisposable
             {
                 https.ServerCertificate = X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile);
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.ClientCertificateValidation = (certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(certificate);
-                };
+                https.ClientCertificateValidation = (certificate, _, _) => Tls.PrivateRoots.ChainsTo(certificate, roots);
             }));
         }
 

@@ -89,19 +89,7 @@ public sealed class TestCa : IDisposable
                 // Present the certificate even when the client's own checks would not pick it (expired, wrong usage):
                 // the server is the one under test.
                 LocalCertificateSelectionCallback = client is null ? null : (_, _, _, _, _) => client.Certificate,
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    if (certificate is not X509Certificate2 leaf)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(root);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(leaf);
-                },
+                RemoteCertificateValidationCallback = PrivateRoots.TrustOnly(root),
             },
         };
     }
